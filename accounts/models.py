@@ -1,0 +1,123 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    """An account of the portal.
+
+    An establishment's account has its SIRET as username; staff accounts
+    (préventeurs, national team) have their e-mail address as username.
+    Accounts are created by operations, never by visitors.
+    """
+
+    class Kind(models.TextChoices):
+        ESTABLISHMENT = "establishment", "Établissement"
+        PREVENTEUR = "preventeur", "Préventeur"
+        NATIONAL = "national", "Équipe nationale"
+        REPRESENTATIVE = "representative", "Représentant du personnel"
+
+    username = models.CharField(
+        "identifiant",
+        max_length=150,
+        unique=True,
+        error_messages={"unique": "Un compte existe déjà avec cet identifiant."},
+    )
+    kind = models.CharField(
+        "type de compte", max_length=20, choices=Kind, default=Kind.ESTABLISHMENT
+    )
+    caisse = models.ForeignKey(
+        "profiles.Caisse",
+        verbose_name="caisse régionale",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text="Pour un préventeur : la caisse dont il suit les établissements.",
+    )
+    activation_sent_at = models.DateTimeField(
+        "e-mail d'activation envoyé le", null=True, blank=True
+    )
+    activated_at = models.DateTimeField("activé le", null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "compte"
+        verbose_name_plural = "comptes"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="preventeur") | models.Q(caisse__isnull=False),
+                name="preventeur_has_caisse",
+            ),
+        ]
+
+    def __str__(self):
+        full_name = self.get_full_name()
+        return f"{full_name} ({self.username})" if full_name else self.username
+
+    @property
+    def is_establishment(self) -> bool:
+        return self.kind == self.Kind.ESTABLISHMENT
+
+    @property
+    def is_preventeur(self) -> bool:
+        return self.kind == self.Kind.PREVENTEUR
+
+
+class LoginLock(models.Model):
+    """Failed logins for one identifier, whether an account has it or not.
+
+    Keyed by the typed identifier so that an unknown identifier behaves
+    exactly as a known one (no account enumeration).
+    """
+
+    identifier = models.CharField(max_length=254, unique=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "verrouillage de connexion"
+        verbose_name_plural = "verrouillages de connexion"
+
+    def __str__(self):
+        return self.identifier
+
+    def is_locked(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.locked_until is not None and self.locked_until > now
+
+
+class AccountEvent(models.Model):
+    """What happened to an account: shown in "Mes derniers événements"."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "Connexion"
+        LOGIN_FAILED = "login_failed", "Échec de connexion"
+        LOCKED = "locked", "Compte bloqué"
+        LOGOUT = "logout", "Déconnexion"
+        ACTIVATED = "activated", "Activation du compte"
+        PASSWORD_RESET_REQUESTED = (
+            "password_reset_requested",
+            "Demande de réinitialisation du mot de passe",
+        )
+        PASSWORD_RESET = "password_reset", "Réinitialisation du mot de passe"
+        PASSWORD_CHANGED = "password_changed", "Changement du mot de passe"
+        EMAIL_CHANGE_REQUESTED = "email_change_requested", "Demande de changement d'adresse e-mail"
+        EMAIL_CHANGED = "email_changed", "Changement d'adresse e-mail"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("événement", max_length=32, choices=Kind)
+    created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    detail = models.CharField("détail", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "événement du compte"
+        verbose_name_plural = "événements des comptes"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.user}"

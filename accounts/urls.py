@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.account, name="account"),
+    path("activer/<uidb36>/<token>/", views.activate, name="account_activate"),
+    path("", include("allauth.account.urls")),
+]

@@ -1,0 +1,127 @@
+"""Password rules of the portal, each named in French next to the field.
+
+At least 8 characters with upper case, lower case, digits and special
+characters; different from the current password; neither the identifier
+(SIRET) nor the establishment's name; not a common password.
+"""
+
+import re
+import unicodedata
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+
+MIN_LENGTH = 8
+
+RULES_HELP = [
+    "8 caractères minimum",
+    "des majuscules",
+    "des minuscules",
+    "des chiffres",
+    "des caractères spéciaux (*, -, !, ...)",
+    "différent de l'ancien mot de passe",
+    "ni votre identifiant (SIRET) ni le nom de votre établissement",
+    "pas un mot de passe trop courant",
+]
+
+
+class MinimumLengthValidator:
+    def validate(self, password, user=None):
+        if len(password) < MIN_LENGTH:
+            raise ValidationError(
+                "Le mot de passe doit contenir au moins 8 caractères.", code="password_too_short"
+            )
+
+    def get_help_text(self):
+        return "Au moins 8 caractères."
+
+
+class CharacterClassesValidator:
+    """Upper case, lower case, digits and special characters: each one named when missing."""
+
+    CLASSES = [
+        (
+            re.compile(r"[A-ZÀ-ÖØ-Þ]"),
+            "Le mot de passe doit contenir au moins une majuscule.",
+            "password_no_upper",
+        ),
+        (
+            re.compile(r"[a-zß-öø-ÿ]"),
+            "Le mot de passe doit contenir au moins une minuscule.",
+            "password_no_lower",
+        ),
+        (
+            re.compile(r"[0-9]"),
+            "Le mot de passe doit contenir au moins un chiffre.",
+            "password_no_digit",
+        ),
+        (
+            re.compile(r"[^A-Za-z0-9À-ÖØ-Þß-öø-ÿ]"),
+            "Le mot de passe doit contenir au moins un caractère spécial (*, -, !, ...).",
+            "password_no_special",
+        ),
+    ]
+
+    def validate(self, password, user=None):
+        errors = [
+            ValidationError(message, code=code)
+            for pattern, message, code in self.CLASSES
+            if not pattern.search(password)
+        ]
+        if errors:
+            raise ValidationError(errors)
+
+    def get_help_text(self):
+        return "Des majuscules, des minuscules, des chiffres et des caractères spéciaux (*, -, !, ...)."
+
+
+class DifferentFromCurrentValidator:
+    def validate(self, password, user=None):
+        if (
+            user is not None
+            and user.pk
+            and user.has_usable_password()
+            and user.check_password(password)
+        ):
+            raise ValidationError(
+                "Le nouveau mot de passe doit être différent de l'ancien.",
+                code="password_unchanged",
+            )
+
+    def get_help_text(self):
+        return "Le nouveau mot de passe doit être différent de l'ancien."
+
+
+def _simplify(value: str) -> str:
+    value = unicodedata.normalize("NFKD", value or "")
+    value = "".join(c for c in value if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]", "", value.lower())
+
+
+class NotIdentifierNorNameValidator:
+    def validate(self, password, user=None):
+        if user is None:
+            return
+        candidate = _simplify(password)
+        forbidden = [_simplify(user.username)]
+        establishment = getattr(user, "establishment", None) if user.pk else None
+        if establishment is not None:
+            forbidden += [_simplify(establishment.siret), _simplify(establishment.name)]
+        for value in forbidden:
+            if len(value) >= 4 and (value in candidate or candidate in value):
+                raise ValidationError(
+                    "Le mot de passe ne doit contenir ni votre identifiant (SIRET) ni le nom de votre établissement.",
+                    code="password_contains_identity",
+                )
+
+    def get_help_text(self):
+        return "Ni votre identifiant (SIRET) ni le nom de votre établissement."
+
+
+class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    def validate(self, password, user=None):
+        if password.lower().strip() in self.passwords:
+            raise ValidationError("Ce mot de passe est trop courant.", code="password_too_common")
+
+    def get_help_text(self):
+        return "Pas un mot de passe trop courant."

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from outbox.tasks import requeue_pending
+
+
+class Command(BaseCommand):
+    help = "Met à nouveau en file les courriels restés en attente (panne du broker, tâche perdue)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--older-than", type=int, default=120, help="âge minimal en secondes (défaut 120)"
+        )
+
+    def handle(self, *args, older_than, **options):
+        count = requeue_pending(older_than)
+        self.stdout.write(f"{count} courriel(s) remis en file.")

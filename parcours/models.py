@@ -1,0 +1,203 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Step(models.Model):
+    """One of the four steps of the programme."""
+
+    number = models.PositiveSmallIntegerField("numéro", unique=True)
+    short_title = models.CharField("titre court", max_length=120)
+    question = models.CharField("question de l'étape", max_length=255)
+    introduction = models.TextField("introduction", blank=True)
+
+    class Meta:
+        verbose_name = "étape"
+        verbose_name_plural = "étapes"
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number} {self.short_title}"
+
+    def get_absolute_url(self):
+        return reverse("parcours:step", args=[self.number])
+
+
+class Block(models.Model):
+    """A group of questions of a step; the three voices comment on a block."""
+
+    step = models.ForeignKey(
+        Step, verbose_name="étape", on_delete=models.CASCADE, related_name="blocks"
+    )
+    code = models.CharField("code", max_length=20, unique=True)
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+    title = models.CharField("titre", max_length=255)
+    retired_at = models.DateTimeField("retiré le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "bloc de questions"
+        verbose_name_plural = "blocs de questions"
+        ordering = ["step__number", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.code} – {self.title}"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(retired_at__isnull=True, block__retired_at__isnull=True)
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        YES_NO = "yes_no", "Oui / non"
+        SINGLE_CHOICE = "single_choice", "Choix unique"
+        MULTIPLE_CHOICE = "multiple_choice", "Choix multiples"
+        SHORT_TEXT = "short_text", "Texte court"
+        LONG_TEXT = "long_text", "Texte long"
+        NUMBER = "number", "Nombre"
+        DATE = "date", "Date"
+        DOCUMENTS = "documents", "Documents uniquement"
+
+    block = models.ForeignKey(
+        Block, verbose_name="bloc", on_delete=models.CASCADE, related_name="questions"
+    )
+    code = models.CharField(
+        "code", max_length=20, unique=True, help_text="Code stable, par exemple Q8."
+    )
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+    text = models.TextField("question")
+    help_text = models.TextField("À propos de cette question", blank=True)
+    kind = models.CharField("type de réponse", max_length=20, choices=Kind)
+    choices = models.JSONField("choix proposés", default=list, blank=True)
+    required = models.BooleanField("obligatoire", default=True)
+    accepts_files = models.BooleanField("documents joints acceptés", default=False)
+    file_label = models.CharField("libellé du dépôt de fichier", max_length=120, blank=True)
+    retired_at = models.DateTimeField("retirée le", null=True, blank=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "question"
+        verbose_name_plural = "questions"
+        ordering = ["block__step__number", "block__order", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.code} – {self.text[:80]}"
+
+
+class StepProgress(models.Model):
+    """Where an establishment stands on a step."""
+
+    class Status(models.TextChoices):
+        TO_COMPLETE = "to_complete", "À compléter"
+        IN_PROGRESS = "in_progress", "En cours"
+        COMPLETE = "complete", "Complète"
+        VALIDATED = "validated", "Validée"
+
+    establishment = models.ForeignKey(
+        "profiles.Establishment", on_delete=models.CASCADE, related_name="step_progresses"
+    )
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="progresses")
+    status = models.CharField("état", max_length=20, choices=Status, default=Status.TO_COMPLETE)
+    version = models.PositiveIntegerField("version", default=0)
+    completed_at = models.DateTimeField("complète depuis le", null=True, blank=True)
+    completion_count = models.PositiveIntegerField("passages à l'état complet", default=0)
+    notified_count = models.PositiveIntegerField("passages notifiés au préventeur", default=0)
+    validated_at = models.DateTimeField("validée le", null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="validée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    modified_since_validation = models.BooleanField("modifiée depuis la validation", default=False)
+    seen_by_representatives_at = models.DateTimeField(
+        "vue par CSE / CHSCT / DP le", null=True, blank=True
+    )
+    seen_by_representatives = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="vue par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("modifiée le", null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="modifiée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "avancement d'étape"
+        verbose_name_plural = "avancements d'étapes"
+        constraints = [
+            models.UniqueConstraint(fields=["establishment", "step"], name="one_progress_per_step"),
+        ]
+
+    def __str__(self):
+        return f"{self.establishment} – étape {self.step.number} : {self.get_status_display()}"
+
+
+class Answer(models.Model):
+    establishment = models.ForeignKey(
+        "profiles.Establishment", on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField("réponse", null=True, blank=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "réponse"
+        verbose_name_plural = "réponses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["establishment", "question"], name="one_answer_per_question"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question.code} – {self.establishment}"
+
+
+class Comment(models.Model):
+    """One version of a voice's comment on a block; the newest is the current one."""
+
+    class Voice(models.TextChoices):
+        ESTABLISHMENT = "establishment", "Commentaires de l'établissement"
+        REPRESENTATIVES = "representatives", "Commentaires CSE/CHSCT/DP"
+        CAISSE = "caisse", "Commentaires de la caisse régionale"
+
+    establishment = models.ForeignKey(
+        "profiles.Establishment", on_delete=models.CASCADE, related_name="comments"
+    )
+    block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="comments")
+    voice = models.CharField("voix", max_length=20, choices=Voice)
+    text = models.TextField("commentaire", blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("écrit le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "commentaire"
+        verbose_name_plural = "commentaires"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["establishment", "block", "voice", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_voice_display()} – {self.block.code}"

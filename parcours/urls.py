@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "parcours"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("etape/<int:number>/", views.step, name="step"),
+]

@@ -1,0 +1,40 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+
+PROFILE_REQUIRED_MESSAGE = (
+    "La mise à jour du profil est nécessaire afin d'accéder au parcours. "
+    "Tant que le profil n'est pas mis à jour, le parcours n'est pas accessible."
+)
+
+
+def establishment_required(view_func):
+    """The view is an establishment's: request.establishment is set, others get a 404."""
+
+    @wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        establishment = (
+            getattr(request.user, "establishment", None) if request.user.is_authenticated else None
+        )
+        if establishment is None:
+            raise Http404("Cette page est réservée aux établissements.")
+        request.establishment = establishment
+        return view_func(request, *args, **kwargs)
+
+    return wrapper
+
+
+def profile_required(view_func):
+    """The gate of "Mon parcours": closed until "Mon profil" is complete."""
+
+    @establishment_required
+    @wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        if not request.establishment.is_profile_complete:
+            messages.warning(request, PROFILE_REQUIRED_MESSAGE)
+            return redirect("profiles:profile")
+        return view_func(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,78 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from profiles.models import Caisse, Establishment
+
+DEMO_PASSWORD = "Demo-TmsPros-2026!"
+
+DEMO_ESTABLISHMENTS = [
+    # siret, name, caisse, complete profile?, figures
+    ("73282932000074", "Ateliers Alpha", "CRAMIF", True, (169, 473, 2025)),
+    ("55210055400013", "Boulangerie Bêta", "CARSAT_HDF", False, (None, None, None)),
+]
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration (idempotent) et affiche les identifiants de démonstration."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        preventeur = self._user(
+            "preventeur@cramif.example.fr",
+            kind=User.Kind.PREVENTEUR,
+            is_staff=True,
+            caisse=Caisse.objects.get(code="CRAMIF"),
+            first_name="Paul",
+            last_name="Durand",
+        )
+        for siret, name, code, complete, (tms, lumbago, year) in DEMO_ESTABLISHMENTS:
+            user = self._user(
+                siret, kind=User.Kind.ESTABLISHMENT, email=f"contact-{siret}@example.fr"
+            )
+            caisse = Caisse.objects.get(code=code)
+            profile = (
+                {
+                    "head_last_name": "Martin",
+                    "head_first_name": "Claire",
+                    "head_function": "Directrice",
+                    "head_email": "claire.martin@example.fr",
+                    "head_phone": "01 02 03 04 05",
+                    "head_address": "12 rue des Ateliers, 75011 Paris",
+                    "is_space_manager": True,
+                    "belongs_to_group": False,
+                    "has_staff_representative": True,
+                }
+                if complete
+                else {}
+            )
+            Establishment.objects.update_or_create(
+                siret=siret,
+                defaults={
+                    "user": user,
+                    "name": name,
+                    "caisse": caisse,
+                    "address": "12 rue des Ateliers",
+                    "postcode": "75011",
+                    "town": "Paris",
+                    "preventeur": preventeur if code == "CRAMIF" else None,
+                    "days_lost_tms": tms,
+                    "days_lost_lumbago": lumbago,
+                    "figures_year": year,
+                    **profile,
+                },
+            )
+        self.stdout.write(
+            f"Données de démonstration chargées. Identifiants (mot de passe : {DEMO_PASSWORD}) :"
+        )
+        for siret, name, code, complete, _ in DEMO_ESTABLISHMENTS:
+            state = "profil complet" if complete else "profil à compléter"
+            self.stdout.write(f"  établissement {name} ({code}, {state}) : {siret}")
+        self.stdout.write(f"  préventeur Cramif (admin /admin/) : {preventeur.username}")
+
+    def _user(self, username, **fields):
+        user, created = User.objects.get_or_create(username=username, defaults=fields)
+        if created or not user.has_usable_password():
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        return user

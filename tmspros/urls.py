@@ -1,0 +1,26 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from profiles import views as profile_views
+from tmspros import views as tmspros_views
+
+admin.site.site_header = "TMS Pros – administration"
+admin.site.site_title = "TMS Pros"
+admin.site.index_title = "Suivi des établissements"
+# The admin has no login of its own: it goes through the portal's protected login.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", profile_views.home, name="home"),
+    path("", include("profiles.urls")),
+    path("compte/", include("accounts.urls")),
+    path("parcours/", include("parcours.urls")),
+    path("pieces-jointes/", include("attachments.urls")),
+    path("mentions-legales/", tmspros_views.legal_notice, name="legal_notice"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "tmspros.views.permission_denied"
+handler404 = "tmspros.views.page_not_found"
+handler500 = "tmspros.views.server_error"

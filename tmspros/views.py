@@ -1,0 +1,27 @@
+"""Error pages in the portal's layout (never a stack trace when DEBUG is off)."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+
+
+@login_not_required
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+@login_not_required
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+@login_not_required
+def server_error(request):
+    # No context processors: the failure may come from them.
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+@login_not_required
+def legal_notice(request):
+    return render(request, "legal_notice.html")
