@@ -8,8 +8,29 @@ from profiles.models import Caisse, Establishment
 PASSWORD = "Tms-Pros-2026!"
 
 
+CAISSE_DEFAULTS = {
+    "CRAMIF": {
+        "name": "Cramif",
+        "region": "Île-de-France",
+        "email": "infos.tmspros.cramif@assurance-maladie.fr",
+    },
+    "CARSAT_HDF": {
+        "name": "Carsat Hauts-de-France",
+        "region": "Hauts-de-France",
+        "email": "tmspros@carsat-nordpicardie.fr",
+    },
+}
+
+
+def get_caisse(code):
+    """The caisse of the data migration (re-created after a transactional test's flush)."""
+    return Caisse.objects.get_or_create(
+        code=code, defaults=CAISSE_DEFAULTS.get(code, {"name": code})
+    )[0]
+
+
 def make_establishment(*, siret, name, caisse_code, complete_profile=True, **extra):
-    caisse = Caisse.objects.get(code=caisse_code)
+    caisse = get_caisse(caisse_code)
     user = User.objects.create_user(
         username=siret, email=f"contact-{siret}@example.fr", password=PASSWORD
     )
@@ -49,12 +70,12 @@ def _fresh_cache():
 
 @pytest.fixture
 def caisse_a(db):
-    return Caisse.objects.get(code="CRAMIF")
+    return get_caisse("CRAMIF")
 
 
 @pytest.fixture
 def caisse_b(db):
-    return Caisse.objects.get(code="CARSAT_HDF")
+    return get_caisse("CARSAT_HDF")
 
 
 @pytest.fixture
@@ -118,3 +139,53 @@ def client_b(establishment_b):
     other = Client()
     other.force_login(establishment_b.user)
     return other
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def page(live_server, settings, tmp_path):
+    """A Chromium page (Playwright) on the live server; screenshots go to test-artifacts/."""
+    import os
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of
+    # the test itself are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    settings.SITE_URL = live_server.url
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            base_url=live_server.url, locale="fr-FR", accept_downloads=True
+        )
+        context.set_default_timeout(15000)
+        browser_page = context.new_page()
+        try:
+            yield browser_page
+        finally:
+            context.close()
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def screenshot(page, name):
+    """Keep a picture of the page for a human to look at (test-artifacts/NAME.png)."""
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "test-artifacts"
+    folder.mkdir(exist_ok=True)
+    page.screenshot(path=folder / f"{name}.png", full_page=True)

@@ -64,7 +64,6 @@ def enqueue_delivery(message_id: int) -> None:
 
 def deliver(message_id: int) -> bool:
     """Send one pending message exactly once. Returns True when it was sent now."""
-    from django.core.mail import get_connection
     from django.utils import timezone
 
     with transaction.atomic():
@@ -77,7 +76,6 @@ def deliver(message_id: int) -> bool:
             row.from_email,
             row.to,
             reply_to=row.reply_to or None,
-            connection=get_connection(),
         )
         if row.html_body:
             message.attach_alternative(row.html_body, "text/html")

@@ -171,8 +171,30 @@ CELERY_BEAT_SCHEDULE = {
 # --- E-mail -----------------------------------------------------------------
 # Every message goes through the outbox (outbox.services.queue_email); the
 # backend below is the one the outbox task delivers with.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+MAILERS = {"default": {}}
+
+
+def _mailer_from_url(url: str) -> dict:
+    """EMAIL_URL (console://, smtp://user:pass@host:587, smtp+ssl://…) as a MAILERS entry."""
+    config = environ.Env.email_url_config(url)
+    backend = config["EMAIL_BACKEND"]
+    options = {}
+    if backend.endswith("smtp.EmailBackend"):
+        options = {
+            "host": config.get("EMAIL_HOST") or "localhost",
+            "port": config.get("EMAIL_PORT") or 25,
+            "username": config.get("EMAIL_HOST_USER") or "",
+            "password": config.get("EMAIL_HOST_PASSWORD") or "",
+            "use_tls": bool(config.get("EMAIL_USE_TLS")),
+            "use_ssl": bool(config.get("EMAIL_USE_SSL")),
+            "timeout": 30,
+        }
+    elif backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": config.get("EMAIL_FILE_PATH")}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS["default"] = _mailer_from_url(env("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TMS Pros <tmspros@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -13,7 +13,7 @@ from tmspros.settings import *  # noqa: E402,F403
 from tmspros.settings import BASE_DIR  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = None
@@ -28,3 +28,4 @@ STORAGES = {
 # With REDIS_URL (CI's second run) the cache, hence the rate limits, live in
 # the real Redis; tasks still run eagerly so that tests see their e-mails.
 CLAMAV_URL = os.environ.get("TEST_CLAMAV_URL", "")
+WHITENOISE_USE_FINDERS = True
