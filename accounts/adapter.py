@@ -1,15 +1,48 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.urls import reverse
 
 from outbox.services import queue_email
 
+from . import services
+
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth, the portal's way: closed signup, e-mails through the outbox."""
+    """allauth, the portal's way: closed signup, lockout, e-mails through the outbox."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_password_mismatch": services.INVALID_CREDENTIALS_MESSAGE,
+        "invalid_login": services.INVALID_CREDENTIALS_MESSAGE,
+        "too_many_login_attempts": "Trop de tentatives de connexion depuis votre adresse. Veuillez réessayer plus tard.",
+        "invalid_password_reset": "Ce lien n'est plus valable : il a déjà servi ou a expiré. Vous pouvez en demander un nouveau.",
+        "rate_limited": "Trop de demandes en peu de temps. Veuillez patienter avant de réessayer.",
+    }
 
     def is_open_for_signup(self, request):
         return False
 
+    # --- Login and lockout ---------------------------------------------------------
+    def pre_authenticate(self, request, **credentials):
+        super().pre_authenticate(request, **credentials)
+        # A locked account does not even check the password: it reveals nothing.
+        services.raise_if_locked(credentials.get("username", ""))
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            services.clear_login_failures(credentials.get("username", ""))
+        return user
+
+    def authentication_failed(self, request, **credentials):
+        identifier = credentials.get("username", "")
+        lock = services.record_login_failure(identifier, request)
+        if lock.is_locked():
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(services.locked_message(lock), code="account_locked")
+
+    # --- E-mails --------------------------------------------------------------------
     def send_mail(self, template_prefix, email, context):
         from allauth.core import context as allauth_context
 
@@ -21,19 +54,14 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         queue_email(self.render_mail(template_prefix, email, context))
 
-    # Absolute links in e-mails come from SITE_URL, never from the Host header.
-    def get_reset_password_from_key_url(self, key):
-        from django.urls import reverse
-
-        return settings.SITE_URL + reverse(
-            "account_reset_password_from_key",
-            kwargs={"uidb36": key.split("-", 1)[0], "key": key.split("-", 1)[1]},
-        )
-
-    def get_email_confirmation_url(self, request, emailconfirmation):
-        from django.urls import reverse
-
-        return settings.SITE_URL + reverse("account_confirm_email", args=[emailconfirmation.key])
-
     def format_email_subject(self, subject):
         return subject
+
+    # Absolute links in e-mails come from SITE_URL, never from the Host header.
+    def get_reset_password_from_key_url(self, key):
+        uidb36, token = key.split("-", 1)
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": uidb36, "key": token})
+        return settings.SITE_URL + path
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return settings.SITE_URL + reverse("account_confirm_email", args=[emailconfirmation.key])

@@ -1,12 +1,101 @@
 from allauth.account import forms as allauth_forms
+from allauth.core import ratelimit
+from django import forms
+from django.contrib.auth import password_validation
 
+from . import services
 from .siret import normalize_siret
+from .validators import RULES_HELP
+
+PASSWORD_RULES_HELP = (
+    "Votre mot de passe doit avoir 8 caractères minimum et doit être composé de : "
+    + ", ".join(RULES_HELP[1:5])
+    + ". Il doit être différent de l'ancien."
+)
 
 
 class LoginForm(allauth_forms.LoginForm):
+    """ "J'ACCÈDE À MON COMPTE TMS PROS": identifier (SIRET) and password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Identifiant"
+        self.fields[
+            "login"
+        ].help_text = (
+            "Votre SIRET sans espace (14 chiffres), ou votre adresse e-mail pour les agents."
+        )
+        self.fields["login"].widget.attrs.update(
+            {"placeholder": "", "autocomplete": "username", "autofocus": True, "inputmode": "text"}
+        )
+        self.fields["password"].label = "Mot de passe"
+        self.fields["password"].widget.attrs.update(
+            {"placeholder": "", "autocomplete": "current-password"}
+        )
+        self.fields["password"].help_text = ""
+        self.fields.pop("remember", None)
+
     def clean_login(self):
-        return normalize_siret(self.cleaned_data["login"].strip())
+        value = self.cleaned_data["login"].strip()
+        return value.lower() if "@" in value else normalize_siret(value)
 
 
 class ResetPasswordForm(allauth_forms.ResetPasswordForm):
-    pass
+    """ "Mot de passe oublié ?": by identifier or by e-mail; the answer never says if an account exists."""
+
+    email = forms.CharField(
+        label="Identifiant ou adresse e-mail",
+        max_length=254,
+        help_text="Votre SIRET (14 chiffres) ou l'adresse e-mail de votre compte.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+    def clean_email(self):
+        value = self.cleaned_data["email"].strip()
+        self.users = services.accounts_for_reset(value)
+        return services.lock_identifier(value)
+
+    def save(self, request, **kwargs):
+        users = [
+            user
+            for user in self.users
+            # Per address too: an address shared by many establishments is not a spam cannon.
+            if ratelimit.consume(request, action="reset_password_address", key=user.email.lower())
+        ]
+        services.send_password_reset(users, request)
+        return self.cleaned_data["email"]
+
+
+class SetPasswordForm(forms.Form):
+    """Choose a password (activation): rules checked one by one, named next to the field."""
+
+    password1 = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=PASSWORD_RULES_HELP,
+    )
+    password2 = forms.CharField(
+        label="Confirmer le mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password1(self):
+        password = self.cleaned_data["password1"]
+        password_validation.validate_password(password, self.user)
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("password1")
+            and cleaned.get("password2")
+            and cleaned["password1"] != cleaned["password2"]
+        ):
+            self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
+        return cleaned

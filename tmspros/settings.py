@@ -223,6 +223,7 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "20/m/ip,10/5m/key",
     "reset_password": "20/m/ip,3/h/key",
+    "reset_password_address": "3/h/key",
     "reset_password_from_key": "20/m/ip",
     "change_email": "3/h/user",
     "change_password": "5/m/user",

@@ -1,0 +1,194 @@
+"""Account workflows: lockout, activation, password reset requests, events."""
+
+import math
+from datetime import timedelta
+
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.http import base36_to_int
+
+from outbox.services import send_templated_email
+
+from .models import AccountEvent, LoginLock, User
+from .siret import normalize_siret
+
+INVALID_CREDENTIALS_MESSAGE = "Identifiant ou mot de passe incorrect."
+
+
+# --- Events ------------------------------------------------------------------
+def client_ip(request) -> str | None:
+    """The real client address (TRUSTED_PROXY_COUNT proxies in front)."""
+    if request is None:
+        return None
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except Exception:  # noqa: BLE001 - an event without an address is still an event
+        return None
+
+
+def record_event(user, kind, request=None, detail="") -> AccountEvent:
+    return AccountEvent.objects.create(
+        user=user, kind=kind, ip_address=client_ip(request), detail=detail
+    )
+
+
+# --- Lockout -------------------------------------------------------------------
+def lock_identifier(identifier: str) -> str:
+    """The key of a login lock: the normalised identifier, whatever was typed."""
+    value = (identifier or "").strip()
+    return value.lower() if "@" in value else normalize_siret(value)
+
+
+def locked_message(lock: LoginLock, now=None) -> str:
+    now = now or timezone.now()
+    minutes = max(1, math.ceil((lock.locked_until - now).total_seconds() / 60))
+    return f"Votre compte est bloqué. Veuillez réessayer dans {minutes} min."
+
+
+def raise_if_locked(identifier: str) -> None:
+    lock = LoginLock.objects.filter(identifier=lock_identifier(identifier)).first()
+    if lock is not None and lock.is_locked():
+        raise ValidationError(locked_message(lock), code="account_locked")
+
+
+def _account_for(identifier: str):
+    return User.objects.filter(username__iexact=lock_identifier(identifier)).first()
+
+
+@transaction.atomic
+def record_login_failure(identifier: str, request=None) -> LoginLock:
+    """Count a wrong password; the threshold locks the identifier for a delay.
+
+    A failure while locked neither counts nor extends the lock: the lock
+    cannot be used to shut an establishment out for ever. Failures older than
+    the lock delay are forgotten.
+    """
+    now = timezone.now()
+    delay = timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    lock, _ = LoginLock.objects.select_for_update().get_or_create(
+        identifier=lock_identifier(identifier)
+    )
+    if lock.is_locked(now):
+        return lock
+    if lock.locked_until is not None or (lock.failures and lock.updated_at < now - delay):
+        lock.failures, lock.locked_until = 0, None
+    lock.failures += 1
+    user = _account_for(identifier)
+    if lock.failures >= settings.LOGIN_LOCK_THRESHOLD:
+        lock.locked_until = now + delay
+        if user is not None:
+            record_event(user, AccountEvent.Kind.LOCKED, request)
+    lock.save()
+    return lock
+
+
+def clear_login_failures(identifier: str) -> None:
+    LoginLock.objects.filter(identifier=lock_identifier(identifier)).delete()
+
+
+# --- Activation ----------------------------------------------------------------
+class ActivationTokenGenerator(PasswordResetTokenGenerator):
+    """Single use (the hash covers the password and the activation date); valid ACTIVATION_LINK_DAYS."""
+
+    key_salt = "tmspros.accounts.ActivationTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{user.pk}{user.password}{user.activated_at}{timestamp}{user.username}"
+
+    def check_token(self, user, token):
+        if not (user and token) or "-" not in token:
+            return False
+        ts_b36 = token.split("-", 1)[0]
+        try:
+            ts = base36_to_int(ts_b36)
+        except ValueError:
+            return False
+        if not any(
+            constant_time_compare(self._make_token_with_timestamp(user, ts, secret), token)
+            for secret in [self.secret, *self.secret_fallbacks]
+        ):
+            return False
+        return self._num_seconds(self._now()) - ts <= settings.ACTIVATION_LINK_DAYS * 86400
+
+
+activation_token_generator = ActivationTokenGenerator()
+
+
+def activation_url(user) -> str:
+    token = activation_token_generator.make_token(user)
+    path = reverse("account_activate", kwargs={"uidb36": user_pk_to_url_str(user), "token": token})
+    return settings.SITE_URL + path
+
+
+def send_activation_email(user) -> None:
+    """E-mail the identifier and a single-use link to choose a password (never a password)."""
+    send_templated_email(
+        template="activation",
+        to=[user.email],
+        context={
+            "user": user,
+            "identifier": user.username,
+            "activation_url": activation_url(user),
+            "validity_days": settings.ACTIVATION_LINK_DAYS,
+        },
+    )
+    user.activation_sent_at = timezone.now()
+    user.save(update_fields=["activation_sent_at"])
+
+
+@transaction.atomic
+def activate_account(*, user, password: str, request=None) -> None:
+    user.set_password(password)
+    user.activated_at = timezone.now()
+    user.save(update_fields=["password", "activated_at"])
+    clear_login_failures(user.username)
+    record_event(user, AccountEvent.Kind.ACTIVATED, request)
+
+
+# --- Forgotten password ----------------------------------------------------------
+def accounts_for_reset(identifier_or_email: str) -> list:
+    """Active accounts matching an identifier (SIRET, spaces allowed) or an e-mail address."""
+    value = (identifier_or_email or "").strip()
+    if not value:
+        return []
+    query = Q(username__iexact=lock_identifier(value))
+    if "@" in value:
+        query |= Q(email__iexact=value)
+    return list(User.objects.filter(query, is_active=True).exclude(email="").order_by("username"))
+
+
+def reset_link(user) -> str:
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    uidb36, token = key.split("-", 1)
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": uidb36, "key": token})
+    return settings.SITE_URL + path
+
+
+def send_password_reset(users, request=None) -> int:
+    """One message per address, listing each of its identifiers with its own link."""
+    by_address: dict[str, list] = {}
+    for user in users:
+        by_address.setdefault(user.email.lower(), []).append(user)
+    for address, accounts in by_address.items():
+        send_templated_email(
+            template="password_reset",
+            to=[address],
+            context={
+                "accounts": [{"identifier": u.username, "url": reset_link(u)} for u in accounts],
+                "identifiers": ", ".join(u.username for u in accounts),
+                "validity_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+            },
+        )
+        for user in accounts:
+            record_event(user, AccountEvent.Kind.PASSWORD_RESET_REQUESTED, request)
+    return len(by_address)
