@@ -1,12 +1,65 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from .decorators import establishment_required
+from .forms import ProfileForm, profile_form_helper
+
+# The four steps of the programme, shown until the parcours content is loaded.
+PROGRAMME_STEPS = [
+    {"number": 1, "short_title": "En quoi suis-je concerné ?"},
+    {"number": 2, "short_title": "Par quoi commencer ?"},
+    {"number": 3, "short_title": "Comment agir ?"},
+    {"number": 4, "short_title": "Quels résultats pour mon entreprise ?"},
+]
 
 
 def home(request):
-    return render(request, "profiles/home.html")
+    """The establishment's home page; staff are pointed to the administration."""
+    establishment = getattr(request.user, "establishment", None)
+    if establishment is None:
+        template = (
+            "profiles/staff_home.html"
+            if request.user.is_staff
+            else "profiles/no_establishment.html"
+        )
+        return render(request, template)
+    from parcours.models import Step  # the parcours app adds the states of the steps
+
+    steps = list(Step.objects.order_by("number")) or PROGRAMME_STEPS
+    return render(
+        request,
+        "profiles/home.html",
+        {
+            "establishment": establishment,
+            "caisse": establishment.caisse,
+            "preventeur": establishment.preventeur,
+            "steps": steps,
+        },
+    )
 
 
 @establishment_required
 def profile(request):
-    return render(request, "profiles/profile.html", {"establishment": request.establishment})
+    """ "Mon profil": always the logged-in establishment's own (no id in the URL)."""
+    establishment = request.establishment
+    was_complete = establishment.is_profile_complete
+    form = ProfileForm(request.POST or None, instance=establishment)
+    if form.is_valid():
+        establishment = form.save(commit=False)
+        establishment.profile_updated_at = timezone.now()
+        establishment.save()
+        messages.success(request, "Votre profil a été enregistré.")
+        return redirect("profiles:profile")
+    if form.is_bound:
+        messages.error(request, "Le profil n'a pas été enregistré : corrigez les champs signalés.")
+    return render(
+        request,
+        "profiles/profile.html",
+        {
+            "establishment": establishment,
+            "form": form,
+            "helper": profile_form_helper(),
+            "was_complete": was_complete,
+        },
+    )
