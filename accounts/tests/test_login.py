@@ -1,7 +1,6 @@
 import re
 from datetime import timedelta
 
-import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
