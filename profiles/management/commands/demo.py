@@ -7,9 +7,11 @@ from profiles.models import Caisse, Establishment
 DEMO_PASSWORD = "Demo-TmsPros-2026!"
 
 DEMO_ESTABLISHMENTS = [
-    # siret, name, caisse, complete profile?, figures
+    # siret, name, caisse, complete profile?, figures (days TMS, days low-back, year)
     ("73282932000074", "Ateliers Alpha", "CRAMIF", True, (169, 473, 2025)),
     ("55210055400013", "Boulangerie Bêta", "CARSAT_HDF", False, (None, None, None)),
+    ("44306184100047", "Logistique Gamma", "CRAMIF", False, (1240, 310, 2025)),
+    ("38012986600014", "Clinique Delta", "CARSAT_HDF", True, (2890, 1105, 2024)),
 ]
 
 
@@ -31,6 +33,7 @@ class Command(BaseCommand):
                 siret, kind=User.Kind.ESTABLISHMENT, email=f"contact-{siret}@example.fr"
             )
             caisse = Caisse.objects.get(code=code)
+            # A demo profile left incomplete stays so (the gate can be shown).
             profile = (
                 {
                     "head_last_name": "Martin",

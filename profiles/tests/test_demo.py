@@ -1,0 +1,14 @@
+import io
+
+from django.core.management import call_command
+
+from profiles.models import Establishment
+
+
+def test_demo_loads_complete_and_incomplete_profiles_and_is_idempotent(db):
+    call_command("demo", stdout=io.StringIO())
+    call_command("demo", stdout=io.StringIO())
+    establishments = list(Establishment.objects.all())
+    assert len(establishments) == 4
+    assert {e.is_profile_complete for e in establishments} == {True, False}
+    assert any(e.has_figures for e in establishments)
