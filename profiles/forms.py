@@ -9,7 +9,7 @@ YES_NO = [("True", "Oui"), ("False", "Non")]
 # Overseas departments dial their own country code; nationally they are 0 + 9 digits.
 _OVERSEAS_CODES = ("262", "269", "590", "594", "596")
 _PHONE_SEPARATORS = re.compile(r"[\s\u00a0\u202f.\-/()]+")
-PHONE_ERROR = "Saisissez un numéro de téléphone français à 10 chiffres, par exemple 01 02 03 04 05."
+PHONE_ERROR = "Saisissez un numéro de téléphone français à 10 chiffres."
 
 
 def normalize_french_phone(value: str) -> str | None:
