@@ -99,3 +99,22 @@ class SetPasswordForm(forms.Form):
         ):
             self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
         return cleaned
+
+
+class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
+    """The new password after "Mot de passe oublié ?", with the seed's labels."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = "Mot de passe"
+        self.fields["password1"].help_text = ""
+        self.fields["password2"].label = "Confirmer le mot de passe"
+
+
+class ChangePasswordForm(allauth_forms.ChangePasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["oldpassword"].label = "Mot de passe actuel"
+        self.fields["password1"].label = "Nouveau mot de passe"
+        self.fields["password1"].help_text = ""
+        self.fields["password2"].label = "Confirmer le nouveau mot de passe"

@@ -218,6 +218,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_FORMS = {
     "login": "accounts.forms.LoginForm",
     "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
 }
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
