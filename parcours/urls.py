@@ -6,4 +6,5 @@ app_name = "parcours"
 urlpatterns = [
     path("", views.index, name="index"),
     path("etape/<int:number>/", views.step, name="step"),
+    path("export/", views.export_xlsx, name="export"),
 ]
