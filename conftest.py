@@ -154,7 +154,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def page(live_server, settings, tmp_path):
+def page(django_db_serialized_rollback, live_server, settings, tmp_path):
     """A Chromium page (Playwright) on the live server; screenshots go to test-artifacts/."""
     import os
     from pathlib import Path
