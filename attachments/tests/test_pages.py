@@ -1,0 +1,183 @@
+""" "Mes pièces jointes", the question include, deleting a selection, files gone with rows."""
+
+import pytest
+import time_machine
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+
+from attachments.models import Attachment, QuestionTemplate
+from attachments.services import files_by_question, templates_by_question
+from attachments.tests.conftest import make_attachment
+from attachments.tests.files import pdf_bytes, upload
+from parcours.models import Block, Question
+
+
+@pytest.fixture
+def other_question(dashboard_question):
+    from parcours.models import Step
+
+    step, _ = Step.objects.get_or_create(
+        number=3, defaults={"short_title": "Comment agir ?", "question": "Comment agir ?"}
+    )
+    block = Block.objects.create(step=step, code="T3.1", title="Le plan d'actions")
+    return Question.objects.create(
+        block=block, code="Q20", text="Joignez votre plan d'actions.", kind="documents"
+    )
+
+
+def test_my_attachments_groups_by_step_and_question_newest_first(
+    client_a, establishment_a, dashboard_question, other_question, attachment_b,
+    django_assert_max_num_queries,
+):  # fmt: skip
+    with time_machine.travel("2026-01-10 09:00 +01:00", tick=False):
+        make_attachment(establishment_a, dashboard_question, "tableau 2024.xlsx")
+    with time_machine.travel("2026-02-15 14:30 +01:00", tick=False):
+        make_attachment(establishment_a, dashboard_question, "tableau 2025.xlsx",
+                        description="Validé en CSE")  # fmt: skip
+    make_attachment(establishment_a, other_question, "plan d'actions.pdf")
+
+    # Session, user, establishment, documents, space used (+ savepoints): constant.
+    with django_assert_max_num_queries(10):
+        response = client_a.get(reverse("attachments:index"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "bilan bêta.pdf" not in html  # another establishment's
+    positions = [
+        html.index(text)
+        for text in (
+            "Étape 1 – En quoi suis-je concerné ?",
+            "tableau 2025.xlsx",
+            "tableau 2024.xlsx",
+            "Étape 3 – Comment agir ?",
+            "plan d&#x27;actions.pdf",
+        )
+    ]
+    assert positions == sorted(positions)
+    assert "15/02/2026 14:30" in html and "Validé en CSE" in html
+    assert html.count("<td>Ateliers Alpha</td>") == 3  # who deposited them
+    assert "200 Mo au total" in html
+    assert reverse("attachments:download", args=[Attachment.objects.first().pk]) in html
+
+
+def test_empty_page_points_to_the_programme(client_a):
+    response = client_a.get(reverse("attachments:index"))
+    assert "Vous n'avez transmis aucun document" in response.content.decode()
+
+
+def test_page_is_for_establishments_only(preventeur_a, client):
+    client.force_login(preventeur_a)
+    assert client.get(reverse("attachments:index")).status_code == 404
+
+
+def test_delete_asks_for_confirmation_then_removes_the_file(
+    client_a, attachment_a, django_capture_on_commit_callbacks
+):
+    storage, name = attachment_a.file.storage, attachment_a.file.name
+    response = client_a.post(reverse("attachments:delete"), {"delete": [attachment_a.pk]})
+    assert response.status_code == 200
+    assert "Confirmer la suppression" in response.content.decode()
+    assert Attachment.objects.filter(pk=attachment_a.pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_a.post(
+            reverse("attachments:delete"),
+            {"delete": [attachment_a.pk], "confirm": "1", "next": "/parcours/etape/1/"},
+        )
+    assert response.status_code == 302
+    assert response["Location"] == "/parcours/etape/1/"
+    assert not Attachment.objects.exists()
+    assert not storage.exists(name)
+
+
+def test_delete_never_redirects_elsewhere(client_a, attachment_a):
+    response = client_a.post(
+        reverse("attachments:delete"),
+        {"delete": [attachment_a.pk], "confirm": "1", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("attachments:index")
+
+
+def test_empty_selection_says_so(client_a):
+    response = client_a.post(reverse("attachments:delete"), follow=True)
+    assert "Aucune pièce jointe n&#x27;est sélectionnée." in response.content.decode()
+
+
+def test_deleting_the_establishment_removes_its_files(
+    establishment_a, attachment_a, attachment_b, django_capture_on_commit_callbacks
+):
+    storage = attachment_a.file.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        establishment_a.delete()
+    assert not storage.exists(attachment_a.file.name)
+    assert storage.exists(attachment_b.file.name)
+
+
+def test_a_rolled_back_deletion_keeps_the_file(attachment_a):
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            attachment_a.delete()
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert attachment_a.file.storage.exists(attachment_a.file.name)
+
+
+def render_include(establishment, question, **context):
+    request = RequestFactory().get("/parcours/etape/1/")
+    request.establishment = establishment
+    request.user = establishment.user
+    template = Template('{% include "attachments/_question_files.html" with question=question %}')
+    return template.render(Context({"request": request, "question": question, **context}))
+
+
+def test_question_include_offers_templates_upload_and_the_table(
+    establishment_a, dashboard_question, attachment_a, attachment_b, django_assert_num_queries
+):
+    template = QuestionTemplate(
+        question=dashboard_question,
+        label="Télécharger et compléter la trame",
+        filename="tableau_de_bord_tms_vierge.xlsx",
+    )
+    template.file.save("x", upload("x.pdf", pdf_bytes()), save=False)
+    template.save()
+    questions = [dashboard_question]
+    context = {
+        "attachments_by_question": files_by_question(establishment_a, questions),
+        "templates_by_question": templates_by_question(questions),
+    }
+    with django_assert_num_queries(1):  # the usage of the establishment's space, once
+        html = render_include(establishment_a, dashboard_question, **context)
+    assert "Télécharger et compléter la trame" in html
+    assert reverse("attachments:template", args=[template.pk]) in html
+    assert 'name="files-Q8"' in html and "multiple" in html
+    assert "Joindre votre tableau de bord" in html and "Parcourir" in html
+    assert 'name="description-Q8"' in html
+    assert "Date de dépôt" in html and "tableau_de_bord_2025.pdf" in html
+    assert "bilan bêta.pdf" not in html
+    assert 'name="delete"' in html and "Supprimer la sélection" in html
+    assert "10 Mo maximum par fichier" in html
+
+
+def test_question_include_works_without_prepared_context(establishment_a, dashboard_question):
+    html = render_include(
+        establishment_a,
+        dashboard_question,
+        attachment_errors={"files-Q8": ["« x.pdf » : le fichier est vide."]},
+    )
+    assert "Aucun document déposé pour cette question." in html
+    assert "« x.pdf » : le fichier est vide." in html
+
+
+def test_template_download_for_any_signed_in_user(client_b, dashboard_question):
+    template = QuestionTemplate(question=dashboard_question, label="Exemple",
+                                filename="Tableau de bord TMS (rempli).xlsx")  # fmt: skip
+    template.file.save("x", upload("x.pdf", pdf_bytes()), save=False)
+    template.save()
+    response = client_b.get(reverse("attachments:template", args=[template.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="Tableau de bord TMS (rempli).xlsx"'
+    )
