@@ -236,3 +236,27 @@ def _siret(index):
 def test_every_step_renders(client_a, parcours, number):
     response = client_a.get(reverse("parcours:step", args=[number]))
     assert response.status_code == 200
+
+
+def test_home_timeline_shows_states_the_green_check_and_the_export(
+    client_a, establishment_a, preventeur_a, parcours
+):
+    from django.utils import timezone
+
+    from parcours.models import Step
+
+    StepProgress.objects.create(
+        establishment=establishment_a,
+        step=Step.objects.get(number=1),
+        status="validated",
+        validated_at=timezone.now(),
+        validated_by=preventeur_a,
+    )
+    StepProgress.objects.create(
+        establishment=establishment_a, step=Step.objects.get(number=2), status="in_progress"
+    )
+    html = client_a.get(reverse("home")).content.decode()
+    assert "tms-step-validated" in html and "✔" in html
+    assert "tms-badge-validated" in html and "tms-badge-in_progress" in html
+    assert html.count("tms-badge-to_complete") == 2
+    assert reverse("parcours:export") in html
