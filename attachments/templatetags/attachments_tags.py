@@ -55,12 +55,15 @@ def question_files(context, question):
         if request is not None:
             request._attachments_used_bytes = used
     key = f"files-{question.code}"
+    description_name = f"description-{question.code}"
+    posted = request.POST if request is not None and request.method == "POST" else {}
     return {
         "files": attachments.get(question.pk, []),
         "templates": templates.get(question.pk, []),
         "errors": errors_for(context, key),
         "field_name": key,
-        "description_name": f"description-{question.code}",
+        "description_name": description_name,
+        "description": posted.get(description_name, ""),  # kept when the page comes back
         "label": question.file_label or "Joindre un document",
         "limits": limits_text(),
         "used": used,
@@ -77,3 +80,17 @@ def depositor(user, establishment):
     if establishment is not None and user.pk == establishment.user_id:
         return establishment.name
     return user.get_full_name() or user.username
+
+
+@register.filter
+def human_size(size):
+    """A size as the page states limits: octets, Ko, Mo (French decimal comma)."""
+    size = size or 0
+    if size < 1024:
+        return f"{size} octet{'s' if size > 1 else ''}"
+    for unit in ("Ko", "Mo", "Go"):
+        size /= 1024
+        if size < 1024 or unit == "Go":
+            text = f"{size:.0f}" if size == int(size) else f"{size:.1f}".replace(".", ",")
+            return f"{text} {unit}"
+    return ""  # pragma: no cover

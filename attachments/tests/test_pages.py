@@ -181,3 +181,13 @@ def test_template_download_for_any_signed_in_user(client_b, dashboard_question):
     assert response["Content-Disposition"] == (
         'attachment; filename="Tableau de bord TMS (rempli).xlsx"'
     )
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [(0, "0 octet"), (160, "160 octets"), (1536, "1,5 Ko"), (200 * 1024 * 1024, "200 Mo")],
+)
+def test_sizes_are_written_as_the_limits_are(size, text):
+    from attachments.templatetags.attachments_tags import human_size
+
+    assert human_size(size) == text
