@@ -130,3 +130,19 @@ def test_rollback_after_the_files_were_written_is_swept(progress_a, time_machine
     kept = Attachment.objects.get()
     assert purge_orphan_files() == [orphan]
     assert stored_files() == [kept.file.name]
+
+
+def test_purge_command_reports_and_removes_old_orphans(progress_a, time_machine):
+    import io
+
+    from django.core.management import call_command
+
+    time_machine.move_to("2026-03-02 10:00 +01:00")
+    orphan = default_storage.save("attachments/1/deadbeef", io.BytesIO(b"x"))
+    time_machine.move_to("2026-03-02 12:00 +01:00")
+    out = io.StringIO()
+    call_command("purge_orphan_files", "--dry-run", stdout=out)
+    assert out.getvalue() == f"{orphan}\n1 fichiers orphelins à supprimer.\n"
+    assert default_storage.exists(orphan)
+    call_command("purge_orphan_files", stdout=io.StringIO())
+    assert not default_storage.exists(orphan)
