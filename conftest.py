@@ -1,6 +1,7 @@
 """The cast of the tests: two establishments of two caisses, their préventeurs."""
 
 import pytest
+from django.apps import apps as django_apps
 
 from accounts.models import User
 from profiles.models import Caisse, Establishment
@@ -57,6 +58,19 @@ def make_establishment(*, siret, name, caisse_code, complete_profile=True, **ext
         town="Paris",
         **{**profile, **extra},
     )
+
+
+@pytest.fixture(autouse=True)
+def _caisses_of_the_data_migration(django_db_setup, django_db_blocker):
+    """The 21 caisses are loaded by a data migration; a transactional (live
+    server) test flushes them: put them back, committed, before each test."""
+    from importlib import import_module
+
+    with django_db_blocker.unblock():
+        if Caisse.objects.count() < 21:
+            migration = import_module("profiles.migrations.0002_load_caisses")
+            migration.load(django_apps, None)
+    yield
 
 
 @pytest.fixture(autouse=True)
@@ -154,7 +168,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def page(django_db_serialized_rollback, live_server, settings, tmp_path):
+def page(live_server, settings, tmp_path):
     """A Chromium page (Playwright) on the live server; screenshots go to test-artifacts/."""
     import os
     from pathlib import Path

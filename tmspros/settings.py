@@ -166,6 +166,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "requeue-outbox": {"task": "outbox.tasks.requeue_pending", "schedule": 300.0},
+    "notify-pending-completions": {
+        "task": "parcours.tasks.notify_pending_completions",
+        "schedule": 300.0,
+    },
 }
 
 # --- E-mail -----------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_fill_step_one_save_and_the_preventeur_is_told(
 
     page.locator("#question-Q1").scroll_into_view_if_needed()
     screenshot(page, "step1_filled")
-    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="ENREGISTRER").click()
     page.wait_for_load_state()
 
     assert page.get_by_text("Vos réponses ont été enregistrées.").is_visible()

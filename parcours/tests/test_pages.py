@@ -31,7 +31,7 @@ def test_mon_parcours_lists_the_four_steps_with_their_state(client_a, establishm
     )
     assert "tms-badge-in_progress" in html and "tms-badge-to_complete" in html
     assert reverse("parcours:export") in html
-    assert "Exporter les données saisies" in html
+    assert "EXPORTER LES DONNÉES SAISIES" in html
 
 
 def _step_id(number):
@@ -59,7 +59,7 @@ def test_step_one_shows_the_question_and_the_figures_as_the_seed(client_a, parco
     assert "Dernières données annuelles disponibles." in text
     assert "À propos de cette question" in html
     assert 'enctype="multipart/form-data"' in html
-    assert ">Enregistrer</button>" in html
+    assert ">ENREGISTRER</button>" in html
     for voice in (
         "Commentaires de l'établissement",
         "Commentaires CSE/CHSCT/DP",

@@ -36,7 +36,7 @@ def test_home_shows_name_programme_steps_figures_profile_and_caisse(client_a, es
         f'<a class="btn btn-tms" href="{reverse("parcours:index")}">POURSUIVRE MON PARCOURS</a>'
         in html
     )
-    assert "EXPORTER LES DONNÉES SAISIES" not in html
+    assert f'href="{reverse("parcours:export")}">EXPORTER LES DONNÉES SAISIES</a>' in html
 
 
 def test_continue_button_is_disabled_with_its_reason_until_the_profile_is_complete(

@@ -15,7 +15,7 @@ SIRET = make_siret(42)
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_activation_email_to_password_login_gate_profile_then_gate_opened(
     page, live_server, tmp_path, mailoutbox, caisse_a
 ):

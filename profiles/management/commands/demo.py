@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -20,6 +21,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        # The programme's content (and its templates) first: idempotent.
+        call_command("load_parcours", stdout=self.stdout)
         preventeur = self._user(
             "preventeur@cramif.example.fr",
             kind=User.Kind.PREVENTEUR,
