@@ -2,6 +2,7 @@
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import connections
 
 from accounts.models import User
 from profiles.models import Caisse, Establishment
@@ -193,7 +194,10 @@ def page(live_server, settings, tmp_path):
         finally:
             context.close()
             browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+            # ORM calls made while Playwright ran opened connections in its
+            # context: close them here, or PostgreSQL cannot drop the test database.
+            connections.close_all()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def screenshot(page, name):

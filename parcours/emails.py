@@ -31,7 +31,7 @@ def notify_step_completed(*, progress_id: int, passage: int) -> bool:
     one e-mail. Returns True when an e-mail was queued now.
     """
     progress = (
-        StepProgress.objects.select_for_update()
+        StepProgress.objects.select_for_update(of=("self",))
         .select_related("step", "establishment__caisse", "establishment__preventeur")
         .filter(pk=progress_id)
         .first()
