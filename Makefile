@@ -3,7 +3,6 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-export DJANGO_SETTINGS_MODULE ?= tmspros.settings
 
 .PHONY: run test bench check-python venv install install-dev migrate demo lint clean
 

@@ -15,7 +15,8 @@ from tmspros.settings import BASE_DIR  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = "memory://"
+# The real broker when REDIS_URL is set (tests that publish to it switch eager off).
+CELERY_BROKER_URL = os.environ.get("REDIS_URL") or "memory://"
 CELERY_RESULT_BACKEND = None
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 STORAGES = {
