@@ -153,7 +153,7 @@ def test_question_include_offers_templates_upload_and_the_table(
     assert "Télécharger et compléter la trame" in html
     assert reverse("attachments:template", args=[template.pk]) in html
     assert 'name="files-Q8"' in html and "multiple" in html
-    assert "Joindre votre tableau de bord" in html and "Parcourir" in html
+    assert "Joindre votre tableau de bord" in html and "PARCOURIR" in html
     assert 'name="description-Q8"' in html
     assert "Date de dépôt" in html and "tableau_de_bord_2025.pdf" in html
     assert "bilan bêta.pdf" not in html
