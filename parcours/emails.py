@@ -3,6 +3,8 @@
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 
@@ -13,11 +15,29 @@ from .models import StepProgress
 logger = logging.getLogger(__name__)
 
 
+def preventeur_address(preventeur) -> str:
+    """A préventeur's address: the e-mail field, or the identifier when it is one.
+
+    Préventeurs sign in with their e-mail address; an account whose e-mail
+    field was left empty (the demo's, one created by hand in the admin) must
+    still be told rather than silently replaced by the caisse's mailbox.
+    """
+    if preventeur.email:
+        return preventeur.email
+    try:
+        validate_email(preventeur.username)
+    except ValidationError:
+        return ""
+    return preventeur.username
+
+
 def step_completed_recipient(establishment) -> str:
     """The establishment's préventeur, or else its caisse's contact address."""
     preventeur = establishment.preventeur
-    if preventeur is not None and preventeur.email:
-        return preventeur.email
+    if preventeur is not None:
+        address = preventeur_address(preventeur)
+        if address:
+            return address
     return establishment.caisse.email
 
 

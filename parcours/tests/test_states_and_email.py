@@ -117,6 +117,17 @@ def test_without_preventeur_the_caisse_contact_is_told(
     assert [m.to for m in outbox] == [["tmspros@carsat-nordpicardie.fr"]]
 
 
+def test_a_preventeur_without_email_field_is_told_at_the_address_he_signs_in_with(
+    client_a, establishment_a, preventeur_a, parcours, outbox, django_capture_on_commit_callbacks
+):
+    # The demo's préventeur signs in as preventeur@cramif.example.fr, e-mail field empty.
+    preventeur_a.email = ""
+    preventeur_a.save()
+    attach(establishment_a, "Q8")
+    save(client_a, establishment_a, django_capture_on_commit_callbacks)
+    assert [m.to for m in outbox] == [["prev.a@cramif.example.fr"]]
+
+
 def test_without_any_address_nothing_is_sent_and_it_is_logged(
     client_b, establishment_b, parcours, outbox, caplog, django_capture_on_commit_callbacks
 ):
