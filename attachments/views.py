@@ -21,6 +21,8 @@ from .services import (
 
 # A downloaded document is never rendered as a page of this site.
 DOWNLOAD_CSP = "sandbox; default-src 'none'"
+# The largest primary key (BigAutoField); a posted id beyond it cannot exist.
+MAX_ID = 2**63 - 1
 
 
 @establishment_required
@@ -118,6 +120,8 @@ def delete(request):
         ids = {int(pk) for pk in raw_ids}
     except ValueError as error:
         raise Http404("Pièce jointe introuvable.") from error
+    if not all(0 < pk <= MAX_ID for pk in ids):  # the database would overflow: a 500
+        raise Http404("Pièce jointe introuvable.")
     selection = list(
         Attachment.objects.filter(establishment=request.establishment, pk__in=ids).select_related(
             "question"

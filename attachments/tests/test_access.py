@@ -136,3 +136,12 @@ def test_a_guessed_id_in_a_selection_deletes_nothing(client_a, attachment_a, att
 def test_delete_refuses_get(client_a, attachment_a):
     response = client_a.get(reverse("attachments:delete"), {"delete": attachment_a.pk})
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize("bad_id", ["99999999999999999999999", "0", "-3", "abc"])
+def test_an_out_of_range_or_malformed_id_is_a_404_not_a_500(client_a, attachment_a, bad_id):
+    response = client_a.post(
+        reverse("attachments:delete"), {"delete": [attachment_a.pk, bad_id], "confirm": "1"}
+    )
+    assert response.status_code == 404
+    assert Attachment.objects.count() == 1
