@@ -27,7 +27,7 @@ def test_three_templates_are_attached_to_q8(dashboard_question, django_capture_o
     templates = list(QuestionTemplate.objects.filter(question=dashboard_question))
     assert [(t.label, t.filename) for t in templates] == [
         ("Télécharger et compléter la trame", "tableau_de_bord_tms_vierge.xlsx"),
-        ("Exemple", "Tableau de bord TMS (rempli).xlsx"),
+        ("Exemple", "Tableau de bord TMS (rempli) (XLSX).xlsx"),
         ("Quiz sanitaire et social", "quiz secteur sanitaire et social.xlsx"),
     ]
     old_names = [t.file.name for t in templates]
@@ -66,12 +66,21 @@ def test_blank_dashboard_has_instructions_years_indicators_and_formulas(dashboar
 
 def test_filled_example_has_plausible_figures(dashboard_question):
     build()
-    template = QuestionTemplate.objects.get(filename="Tableau de bord TMS (rempli).xlsx")
+    template = QuestionTemplate.objects.get(filename="Tableau de bord TMS (rempli) (XLSX).xlsx")
     workbook = workbook_of(template)
     sheet = workbook["2025"]
     assert sheet["C5"].value == 221  # headcount
     assert sheet["B2"].value == "Exemple – Ateliers de la Vallée"
     assert any(str(c.value).startswith("=IF(") for row in sheet.iter_rows() for c in row)
+
+
+def test_a_renamed_template_replaces_its_predecessor(dashboard_question):
+    build()
+    QuestionTemplate.objects.filter(label="Exemple").update(filename="ancien nom.xlsx")
+    build()
+    assert list(
+        QuestionTemplate.objects.filter(label="Exemple").values_list("filename", flat=True)
+    ) == ["Tableau de bord TMS (rempli) (XLSX).xlsx"]
 
 
 def test_quiz_is_a_real_workbook_with_a_score(dashboard_question):

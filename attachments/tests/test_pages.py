@@ -173,13 +173,13 @@ def test_question_include_works_without_prepared_context(establishment_a, dashbo
 
 def test_template_download_for_any_signed_in_user(client_b, dashboard_question):
     template = QuestionTemplate(question=dashboard_question, label="Exemple",
-                                filename="Tableau de bord TMS (rempli).xlsx")  # fmt: skip
+                                filename="Tableau de bord TMS (rempli) (XLSX).xlsx")  # fmt: skip
     template.file.save("x", upload("x.pdf", pdf_bytes()), save=False)
     template.save()
     response = client_b.get(reverse("attachments:template", args=[template.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
-        'attachment; filename="Tableau de bord TMS (rempli).xlsx"'
+        'attachment; filename="Tableau de bord TMS (rempli) (XLSX).xlsx"'
     )
 
 

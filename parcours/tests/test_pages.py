@@ -56,7 +56,8 @@ def test_step_one_shows_the_question_and_the_figures_as_the_seed(client_a, parco
         "473 est le nombre de journées perdues liées aux accidents du travail à l'origine de "
         "lombalgies dans votre établissement, soit 2.4 équivalents temps plein." in text
     )
-    assert "Dernières données annuelles disponibles." in text
+    # Its own element: the seed's sentence is found exactly (the year stands apart).
+    assert "<span>Dernières données annuelles disponibles.</span>" in html
     assert "À propos de cette question" in html
     assert 'enctype="multipart/form-data"' in html
     assert ">ENREGISTRER</button>" in html

@@ -17,7 +17,7 @@ def template_files():
     return [
         ("Télécharger et compléter la trame", "tableau_de_bord_tms_vierge.xlsx", 1,
          to_bytes(dashboard_workbook(blank_years))),
-        ("Exemple", "Tableau de bord TMS (rempli).xlsx", 2,
+        ("Exemple", "Tableau de bord TMS (rempli) (XLSX).xlsx", 2,
          to_bytes(dashboard_workbook(sorted(EXAMPLE_VALUES), EXAMPLE_VALUES,
                                      establishment_name="Exemple – Ateliers de la Vallée"))),
         ("Quiz sanitaire et social", "quiz secteur sanitaire et social.xlsx", 3,
@@ -59,12 +59,14 @@ class Command(BaseCommand):
         stored = []
         try:
             for label, filename, order, content in files:
-                template = QuestionTemplate.objects.filter(
-                    question=question, filename=filename
-                ).first()
+                # Matched by label too: a renamed file replaces its predecessor.
+                template = (
+                    QuestionTemplate.objects.filter(question=question, filename=filename).first()
+                    or QuestionTemplate.objects.filter(question=question, label=label).first()
+                )
                 previous = template.file.name if template else None
                 template = template or QuestionTemplate(question=question, filename=filename)
-                template.label, template.order = label, order
+                template.label, template.order, template.filename = label, order, filename
                 template.file.save(filename, ContentFile(content), save=False)
                 stored.append(template.file.name)
                 template.save()
