@@ -85,6 +85,18 @@ def export_xlsx(request):
 def page_blocks(data, form) -> list:
     """What the template walks through: blocks, their questions and three voices."""
     establishment = data.progress.establishment
+    # Earlier versions of the establishment's comments, newest first (one query).
+    history = {}
+    for comment in (
+        Comment.objects.filter(
+            establishment=establishment,
+            block__in=[block.pk for block in data.blocks],
+            voice=Comment.Voice.ESTABLISHMENT,
+        )
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    ):
+        history.setdefault(comment.block_id, []).append(comment)
     blocks = []
     for block in data.blocks:
         questions = []
@@ -115,9 +127,18 @@ def page_blocks(data, form) -> list:
                 if comment is not None and comment.text
                 else None
             )
+        earlier = history.get(block.pk, [])[1:]
         blocks.append(
             {
                 "block": block,
+                "earlier_comments": [
+                    {
+                        "text": comment.text,
+                        "author": services.author_label(comment.author, establishment),
+                        "created_at": comment.created_at,
+                    }
+                    for comment in earlier
+                ],
                 "questions": questions,
                 "comment_field": form[form.comment_field_name(block)],
                 "voices": voices,

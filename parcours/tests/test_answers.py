@@ -103,6 +103,9 @@ def test_establishment_comments_keep_their_earlier_versions(client_a, establishm
     ]
     html = client_a.get(STEP1).content.decode()
     assert "Seconde version" in html and "Ateliers Alpha, le " in html
+    # The earlier version is shown on the page too, with its author and date.
+    assert "Versions précédentes (1)" in html
+    assert "Première version" in html
 
 
 def test_posting_another_steps_question_changes_nothing(client_a, establishment_a, parcours):

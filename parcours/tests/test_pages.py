@@ -128,7 +128,9 @@ def test_three_voices_show_author_date_and_seen_mark(
     assert "très bien !" in html and "Jean Dupont" in html
     assert "il manque des données" in html and "Paul Durand" in html
     assert "essai en cours - ne pas déranger" in html
-    assert "ancienne version" not in html
+    # The current version is the one edited; the earlier one is listed apart, kept.
+    assert ">\nessai en cours - ne pas déranger</textarea>" in html
+    assert html.index("ancienne version") > html.index("Versions précédentes (1)")
     assert "Étape vue par CSE / CHSCT / DP" in html
     today = timezone.localtime().strftime("%d/%m/%Y")
     assert f"le {today} " in html
