@@ -15,6 +15,7 @@ class QuestionInline(admin.StackedInline):
     fields = [
         ("code", "order", "kind", "required"),
         "text",
+        "guidance",
         "help_text",
         "choices",
         ("accepts_files", "file_label"),

@@ -67,6 +67,11 @@ class Question(models.Model):
     )
     order = models.PositiveSmallIntegerField("ordre", default=0)
     text = models.TextField("question")
+    guidance = models.TextField(
+        "consignes",
+        blank=True,
+        help_text="Affichées sous la question (l'aide détaillée va dans « À propos »).",
+    )
     help_text = models.TextField("À propos de cette question", blank=True)
     kind = models.CharField("type de réponse", max_length=20, choices=Kind)
     choices = models.JSONField("choix proposés", default=list, blank=True)

@@ -69,6 +69,18 @@ def test_step_one_shows_the_question_and_the_figures_as_the_seed(client_a, parco
         assert voice in html
 
 
+def test_q8_guidance_is_shown_with_the_question_not_hidden_in_the_help(client_a, parcours):
+    html = client_a.get("/parcours/etape/1/").content.decode()
+    guidance = html.index(
+        "Le résultat de votre tableau de bord doit être conservé pour continuer votre parcours."
+    )
+    details = html.index("<details", html.index("Elaborez votre tableau de bord"))
+    assert guidance < details, (
+        "the seed's sentences are visible, not inside « À propos de cette question »"
+    )
+    assert "Quiz sanitaire et social" in html
+
+
 def test_unknown_figures_are_said_plainly(client_b, parcours):
     html = client_b.get(STEP1).content.decode()
     assert "ne sont pas encore disponibles" in html

@@ -108,6 +108,7 @@ class Command(BaseCommand):
             "block_id": block.pk,
             "order": order,
             "text": data["text"].strip(),
+            "guidance": (data.get("guidance") or "").strip(),
             "help_text": (data.get("help_text") or "").strip(),
             "kind": data["kind"],
             "choices": list(data.get("choices") or []),
