@@ -30,6 +30,8 @@ def test_login_page_shows_the_seed_texts(client, db):
         "Mot de passe oublié ?",
     ]:
         assert text in page, text
+    # The link's own text is exactly the seed's: the "> " mark stays outside it.
+    assert '">Mot de passe oublié ?</a>' in page
 
 
 def test_siret_typed_with_spaces_logs_in(client, establishment_a):
@@ -171,3 +173,16 @@ def test_session_has_an_absolute_expiry(client, establishment_a):
         # Active all along (idle expiry never reached), but the session is too old.
         response = client.get(reverse("account"))
     assert response.status_code == 302
+
+
+def test_attempts_during_the_lock_are_recorded_once_per_lock(client, establishment_a):
+    for attempt in range(3):
+        login(client, establishment_a.siret, f"Faux-{attempt}!aaaa")
+    for _ in range(5):
+        login(Client(), establishment_a.siret, PASSWORD, ip="203.0.113.9")
+    during = establishment_a.user.events.filter(
+        kind=AccountEvent.Kind.LOGIN_FAILED, detail="pendant le blocage"
+    )
+    # The owner sees that someone kept trying, without the log being flooded.
+    assert during.count() == 1
+    assert during.get().ip_address == "203.0.113.9"

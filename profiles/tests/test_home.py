@@ -24,9 +24,9 @@ def test_home_shows_name_programme_steps_figures_profile_and_caisse(client_a, es
         "169 jours, soit 0,8 en équivalent temps plein",
         "473 jours, soit 2,4 en équivalent temps plein",
         "2025",
-        "Je mets à jour mon profil",
+        ">JE METS À JOUR MON PROFIL</h2>",
         "Mettre à jour",
-        "Je contacte ma caisse régionale",
+        ">JE CONTACTE MA CAISSE RÉGIONALE</h2>",
         'href="mailto:infos.tmspros.cramif@assurance-maladie.fr"',
         "CONTACTER PAR MAIL",
         "Paul Durand",
@@ -45,7 +45,11 @@ def test_continue_button_is_disabled_with_its_reason_until_the_profile_is_comple
     establishment_b.head_phone = ""
     establishment_b.save()
     html = page_text(client_b.get(reverse("home")))
-    assert 'aria-disabled="true" aria-describedby="parcours-closed">POURSUIVRE MON PARCOURS' in html
+    # A real disabled button: browsers, screen readers and Playwright's to_be_disabled() agree.
+    assert (
+        '<button type="button" class="btn btn-tms" disabled aria-describedby="parcours-closed">'
+        "POURSUIVRE MON PARCOURS</button>" in html
+    )
     assert "La mise à jour du profil est nécessaire afin d'accéder au parcours" in html
     assert f'href="{reverse("parcours:index")}">POURSUIVRE' not in html
 

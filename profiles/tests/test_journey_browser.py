@@ -50,8 +50,12 @@ def test_activation_email_to_password_login_gate_profile_then_gate_opened(
 
     # Home: the programme is closed until the profile is complete.
     assert page.get_by_role("heading", name="Menuiserie Epsilon").is_visible()
-    closed = page.locator("[aria-disabled=true]", has_text="POURSUIVRE MON PARCOURS")
-    assert closed.is_visible()
+    closed = page.get_by_role("button", name="POURSUIVRE MON PARCOURS", exact=True)
+    assert closed.is_visible() and closed.is_disabled()
+    for title in ("JE METS À JOUR MON PROFIL", "JE CONTACTE MA CAISSE RÉGIONALE"):
+        assert page.get_by_role("heading", name=title, exact=True).is_visible(), title
+    # "MON PARCOURS" written so is the menu entry alone, so that a click on it is unambiguous.
+    assert page.get_by_text("MON PARCOURS", exact=True).count() == 1
     assert (
         "La mise à jour du profil est nécessaire" in page.locator("#parcours-closed").inner_text()
     )
