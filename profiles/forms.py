@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django import forms
 
@@ -125,7 +126,19 @@ class ProfileForm(forms.ModelForm):
         return phone
 
     def _clean_text(self, name):
-        return " ".join(self.cleaned_data[name].split())
+        # Control and invisible format characters (bidi overrides, zero-width spaces...) are
+        # dropped: a name made only of them is no name, and they could disguise what is shown.
+        value = "".join(
+            char
+            for char in self.cleaned_data[name]
+            if unicodedata.category(char) not in ("Cc", "Cf") or char == "\u200d"
+        )
+        value = " ".join(value.split())
+        if not value and self.fields[name].required:
+            raise forms.ValidationError(
+                self.fields[name].error_messages["required"], code="required"
+            )
+        return value
 
     def clean_head_last_name(self):
         return self._clean_text("head_last_name")
@@ -135,6 +148,9 @@ class ProfileForm(forms.ModelForm):
 
     def clean_head_address(self):
         return self._clean_text("head_address")
+
+    def clean_head_function(self):
+        return self._clean_text("head_function")
 
     def head_fields(self):
         return [self[name] for name in self.HEAD_FIELDS]
@@ -172,9 +188,6 @@ def profile_form_helper():
         ),
         Fieldset(
             "Contacts Etablissement",
-            HTML(
-                '<p class="small text-body-secondary">Les champs marqués d\'un * sont obligatoires</p>'
-            ),
             InlineRadios("is_space_manager"),
             InlineRadios("belongs_to_group"),
             InlineRadios("has_staff_representative"),

@@ -39,9 +39,17 @@ def home(request):
     )
 
 
-@establishment_required
 def profile(request):
     """ "Mon profil": always the logged-in establishment's own (no id in the URL)."""
+    if getattr(request.user, "establishment", None) is None:
+        # A préventeur following the menu: no establishment of their own, nothing to hide.
+        messages.info(request, "« Mon profil » est la page des établissements.")
+        return redirect("home")
+    return _establishment_profile(request)
+
+
+@establishment_required
+def _establishment_profile(request):
     establishment = request.establishment
     was_complete = establishment.is_profile_complete
     form = ProfileForm(request.POST or None, instance=establishment)
@@ -49,7 +57,14 @@ def profile(request):
         establishment = form.save(commit=False)
         establishment.profile_updated_at = timezone.now()
         establishment.save()
-        messages.success(request, "Votre profil a été enregistré.")
+        if was_complete:
+            messages.success(request, "Votre profil a été enregistré.")
+        else:
+            messages.success(
+                request,
+                "Votre profil a été enregistré. Il est complet : "
+                "vous pouvez maintenant accéder à votre parcours.",
+            )
         return redirect("profiles:profile")
     if form.is_bound:
         messages.error(request, "Le profil n'a pas été enregistré : corrigez les champs signalés.")

@@ -131,7 +131,31 @@ def test_profile_is_closed_to_anonymous_and_to_staff(client, preventeur_a):
     response = client.get("/mon-profil/")
     assert response.status_code == 302 and "/compte/" in response["Location"]
     client.force_login(preventeur_a)
-    assert client.get("/mon-profil/").status_code == 404
+    # The menu shows "MON PROFIL" to staff too: they are sent home, not to an error page.
+    response = client.get("/mon-profil/", follow=True)
+    assert response.redirect_chain == [(reverse("home"), 302)]
+    assert "« Mon profil » est la page des établissements." in unescape(response.content.decode())
+    assert client.post("/mon-profil/", VALID).status_code == 302
+
+
+def test_invisible_characters_are_dropped_and_do_not_count_as_a_value(client_b, incomplete_b):
+    response = client_b.post(
+        "/mon-profil/",
+        {**VALID, "head_last_name": "\u202e\u200b", "head_address": "5 rue\u202e du\x07 Port"},
+    )
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert "Saisissez le nom du chef d'établissement." in html
+    client_b.post("/mon-profil/", {**VALID, "head_address": "5 rue\u202e du\x07 Port"})
+    incomplete_b.refresh_from_db()
+    assert incomplete_b.head_address == "5 rue du Port"
+
+
+def test_completing_the_profile_says_the_parcours_is_open(client_b, incomplete_b):
+    response = client_b.post("/mon-profil/", VALID, follow=True)
+    html = unescape(response.content.decode())
+    assert "Il est complet : vous pouvez maintenant accéder à votre parcours." in html
+    assert html.count("Les champs marqués d'un") == 1
 
 
 def test_gate_redirects_parcours_to_profile_with_the_seed_message(client_b, incomplete_b):
