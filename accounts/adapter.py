@@ -26,7 +26,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials):
         super().pre_authenticate(request, **credentials)
         # A locked account does not even check the password: it reveals nothing.
-        services.raise_if_locked(credentials.get("username", ""))
+        services.raise_if_locked(credentials.get("username", ""), request)
 
     def authenticate(self, request, **credentials):
         user = super().authenticate(request, **credentials)
@@ -53,6 +53,10 @@ class AccountAdapter(DefaultAccountAdapter):
             **context,
         }
         queue_email(self.render_mail(template_prefix, email, context))
+
+    def get_password_change_redirect_url(self, request):
+        # Back to "Mon compte", where "Mes derniers événements" lists the change.
+        return reverse("account")
 
     def format_email_subject(self, subject):
         return subject

@@ -5,13 +5,6 @@ from django.contrib.auth import password_validation
 
 from . import services
 from .siret import normalize_siret
-from .validators import RULES_HELP
-
-PASSWORD_RULES_HELP = (
-    "Votre mot de passe doit avoir 8 caractères minimum et doit être composé de : "
-    + ", ".join(RULES_HELP[1:5])
-    + ". Il doit être différent de l'ancien."
-)
 
 
 class LoginForm(allauth_forms.LoginForm):
@@ -73,7 +66,6 @@ class SetPasswordForm(forms.Form):
         label="Mot de passe",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=PASSWORD_RULES_HELP,
     )
     password2 = forms.CharField(
         label="Confirmer le mot de passe",
@@ -106,15 +98,29 @@ class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in ("password1", "password2"):
+            self.fields[field].widget.attrs.pop("placeholder", None)
         self.fields["password1"].label = "Mot de passe"
         self.fields["password1"].help_text = ""
         self.fields["password2"].label = "Confirmer le mot de passe"
 
 
+class AddEmailForm(allauth_forms.AddEmailForm):
+    """The new address of the account (confirmed by a link sent to it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Nouvelle adresse e-mail"
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+
+
 class ChangePasswordForm(allauth_forms.ChangePasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in ("oldpassword", "password1", "password2"):
+            self.fields[field].widget.attrs.pop("placeholder", None)
         self.fields["oldpassword"].label = "Mot de passe actuel"
         self.fields["password1"].label = "Nouveau mot de passe"
         self.fields["password1"].help_text = ""
-        self.fields["password2"].label = "Confirmer le nouveau mot de passe"
+        # Not "Confirmer le nouveau mot de passe": the label "Nouveau mot de passe" stays unique.
+        self.fields["password2"].label = "Confirmer le mot de passe"

@@ -55,10 +55,29 @@ def locked_message(lock: LoginLock, now=None) -> str:
     return f"Votre compte est bloqué. Veuillez réessayer dans {minutes} min."
 
 
-def raise_if_locked(identifier: str) -> None:
+LOCKED_ATTEMPT_DETAIL = "pendant le blocage"
+
+
+def raise_if_locked(identifier: str, request=None) -> None:
     lock = LoginLock.objects.filter(identifier=lock_identifier(identifier)).first()
     if lock is not None and lock.is_locked():
+        _record_attempt_while_locked(identifier, lock, request)
         raise ValidationError(locked_message(lock), code="account_locked")
+
+
+def _record_attempt_while_locked(identifier: str, lock: LoginLock, request=None) -> None:
+    """The owner sees that someone kept trying; once per lock, so the log cannot be flooded."""
+    user = _account_for(identifier)
+    if user is None:
+        return
+    locked_since = lock.locked_until - timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    already = user.events.filter(
+        kind=AccountEvent.Kind.LOGIN_FAILED,
+        detail=LOCKED_ATTEMPT_DETAIL,
+        created_at__gte=locked_since,
+    ).exists()
+    if not already:
+        record_event(user, AccountEvent.Kind.LOGIN_FAILED, request, detail=LOCKED_ATTEMPT_DETAIL)
 
 
 def _account_for(identifier: str):
@@ -137,6 +156,7 @@ def send_activation_email(user) -> None:
         to=[user.email],
         context={
             "user": user,
+            "establishment": getattr(user, "establishment", None),
             "identifier": user.username,
             "activation_url": activation_url(user),
             "validity_days": settings.ACTIVATION_LINK_DAYS,

@@ -1,6 +1,6 @@
+from allauth.account import views as allauth_email_views
 from allauth.account.models import EmailAddress
 from allauth.account.utils import url_str_to_user_pk
-from allauth.account.views import email as allauth_email_view
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from . import services
-from .forms import SetPasswordForm
+from .forms import AddEmailForm, SetPasswordForm
 from .models import User
 
 ACTIVATION_SESSION_KEY = "_activation_token"
@@ -21,12 +21,39 @@ def account(request):
     return render(request, "account/account.html", {"events": events})
 
 
-def email(request):
-    """allauth's e-mail change, once the current address is known to allauth."""
-    user = request.user
-    if user.email and not EmailAddress.objects.filter(user=user).exists():
+class EmailChangeView(allauth_email_views.EmailView):
+    """allauth's e-mail change, once the account's current address is known to allauth.
+
+    The address set by operations is the account's: allauth must hold it verified and
+    primary, otherwise it would show it as a pending change and nobody would tell the
+    old address when the change is confirmed.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            _sync_current_address(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return AddEmailForm
+
+
+email = EmailChangeView.as_view()
+
+
+def _sync_current_address(user) -> None:
+    if not user.email:
+        return
+    current = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if current is None:
+        EmailAddress.objects.filter(user=user, primary=True).update(primary=False)
         EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
-    return allauth_email_view(request)
+    elif not (current.verified and current.primary):
+        EmailAddress.objects.filter(user=user, primary=True).exclude(pk=current.pk).update(
+            primary=False
+        )
+        current.verified = current.primary = True
+        current.save(update_fields=["verified", "primary"])
 
 
 def _user_from_uidb36(uidb36):

@@ -85,3 +85,46 @@ def test_email_change_applies_only_after_confirmation(
     assert told and "nouvelle@alpha.example.fr" in told[0].body, "the old address is told"
     kinds = set(establishment_a.user.events.values_list("kind", flat=True))
     assert {AccountEvent.Kind.EMAIL_CHANGE_REQUESTED, AccountEvent.Kind.EMAIL_CHANGED} <= kinds
+
+
+def test_password_change_uses_unique_labels_and_returns_to_my_account(client_a, establishment_a):
+    page = client_a.get(reverse("account_change_password")).content.decode()
+    labels = re.findall(r"<label[^>]*>\s*([^<]+?)\s*</label>", page)
+    assert labels == ["Mot de passe actuel", "Nouveau mot de passe", "Confirmer le mot de passe"]
+    response = client_a.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response["Location"] == reverse("account")
+
+
+def test_email_page_shows_the_current_address_as_current_not_as_a_pending_change(
+    client_a, establishment_a, django_capture_on_commit_callbacks
+):
+    user = establishment_a.user
+    old = user.email
+    # allauth records the account's address unverified along the way (a password reset...).
+    EmailAddress.objects.create(user=user, email=old, verified=False, primary=False)
+    page = client_a.get(reverse("account_email")).content.decode()
+    assert "Changement en attente" not in page
+    assert f"Adresse actuelle : <strong>{old}</strong>" in page
+    assert "Nouvelle adresse e-mail" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client_a.post(
+            reverse("account_email"), {"action_add": "", "email": "neuve@alpha.example.fr"}
+        )
+    page = client_a.get(reverse("account_email")).content.decode()
+    assert "Changement en attente vers <strong>neuve@alpha.example.fr</strong>" in page
+    link = re.search(r"http://localhost:8000(/compte/confirm-email/\S+)", mail.outbox[-1].body)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_a.post(link.group(1))
+    user.refresh_from_db()
+    assert user.email == "neuve@alpha.example.fr"
+    assert [m for m in mail.outbox if m.to == [old]], "the old address is told"
+
+
+def test_allauth_pages_reached_by_address_use_the_portal_layout(client_a):
+    page = client_a.get(reverse("account_email_verification_sent")).content.decode()
+    assert "Consultez vos e-mails" in page and "tms-header" in page
+    assert "Création de compte" not in page
