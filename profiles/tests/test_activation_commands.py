@@ -90,6 +90,9 @@ def test_create_preventer_makes_a_staff_account_of_the_caisse_and_sends_its_acti
     assert user.activation_sent_at is not None
     assert [m.to for m in mailoutbox] == [["jeanne.roux@cramif.example.fr"]]
     assert "/compte/activer/" in mailoutbox[0].body
+    # A préventeur has no establishment: the message says what the account is for.
+    assert "de votre établissement" not in mailoutbox[0].body
+    assert "administration de TMS Pros" in mailoutbox[0].body
 
 
 def test_create_preventer_refuses_a_duplicate_or_an_unknown_caisse(preventeur_a):

@@ -12,3 +12,11 @@ def test_demo_loads_complete_and_incomplete_profiles_and_is_idempotent(db):
     assert len(establishments) == 4
     assert {e.is_profile_complete for e in establishments} == {True, False}
     assert any(e.has_figures for e in establishments)
+
+
+def test_demo_accounts_with_their_password_get_no_activation_email(db, mailoutbox):
+    call_command("demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("send_activation_emails", stdout=out)
+    assert "0 e-mail(s) d'activation envoyé(s)." in out.getvalue()
+    assert mailoutbox == []

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from profiles.models import Caisse, Establishment
@@ -80,5 +81,8 @@ class Command(BaseCommand):
         user, created = User.objects.get_or_create(username=username, defaults=fields)
         if created or not user.has_usable_password():
             user.set_password(DEMO_PASSWORD)
+            # A demo account has its documented password: it is active, and
+            # send_activation_emails must not offer it a link to choose another.
+            user.activated_at = user.activated_at or timezone.now()
             user.save()
         return user
