@@ -193,6 +193,8 @@ def _mailer_from_url(url: str) -> dict:
             "use_ssl": bool(config.get("EMAIL_USE_SSL")),
             "timeout": 30,
         }
+    elif backend.endswith("console.EmailBackend"):
+        backend = "outbox.backends.ReadableConsoleBackend"
     elif backend.endswith("filebased.EmailBackend"):
         options = {"file_path": config.get("EMAIL_FILE_PATH")}
     return {"BACKEND": backend, "OPTIONS": options}

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         call_command("load_parcours", stdout=self.stdout)
         preventeur = self._user(
             "preventeur@cramif.example.fr",
+            email="preventeur@cramif.example.fr",
             kind=User.Kind.PREVENTEUR,
             is_staff=True,
             caisse=Caisse.objects.get(code="CRAMIF"),
