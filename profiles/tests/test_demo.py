@@ -20,3 +20,15 @@ def test_demo_accounts_with_their_password_get_no_activation_email(db, mailoutbo
     call_command("send_activation_emails", stdout=out)
     assert "0 e-mail(s) d'activation envoyé(s)." in out.getvalue()
     assert mailoutbox == []
+
+
+def test_demo_has_a_national_team_account_that_edits_the_programme(client, db):
+    from parcours.models import Question
+
+    call_command("demo", stdout=io.StringIO())
+    client.post(
+        "/compte/login/",
+        {"login": "equipe.nationale@tmspros.example.fr", "password": "Demo-TmsPros-2026!"},
+    )
+    question = Question.objects.get(code="Q8")
+    assert client.get(f"/admin/parcours/question/{question.pk}/change/").status_code == 200

@@ -33,6 +33,15 @@ class Command(BaseCommand):
             first_name="Paul",
             last_name="Durand",
         )
+        national = self._user(
+            "equipe.nationale@tmspros.example.fr",
+            email="equipe.nationale@tmspros.example.fr",
+            kind=User.Kind.NATIONAL,
+            is_staff=True,
+            is_superuser=True,
+            first_name="Équipe",
+            last_name="nationale",
+        )
         for siret, name, code, complete, (tms, lumbago, year) in DEMO_ESTABLISHMENTS:
             user = self._user(
                 siret, kind=User.Kind.ESTABLISHMENT, email=f"contact-{siret}@example.fr"
@@ -77,6 +86,9 @@ class Command(BaseCommand):
             state = "profil complet" if complete else "profil à compléter"
             self.stdout.write(f"  établissement {name} ({code}, {state}) : {siret}")
         self.stdout.write(f"  préventeur Cramif (admin /admin/) : {preventeur.username}")
+        self.stdout.write(
+            f"  équipe nationale (admin /admin/, contenu du parcours) : {national.username}"
+        )
 
     def _user(self, username, **fields):
         user, created = User.objects.get_or_create(username=username, defaults=fields)
