@@ -49,12 +49,15 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
         return services.lock_identifier(value)
 
     def save(self, request, **kwargs):
-        users = [
-            user
-            for user in self.users
-            # Per address too: an address shared by many establishments is not a spam cannon.
-            if ratelimit.consume(request, action="reset_password_address", key=user.email.lower())
-        ]
+        # Per address too (an address shared by many establishments is not a spam
+        # cannon): one count per message, and the message lists every identifier.
+        addresses = {user.email.lower() for user in self.users}
+        allowed = {
+            address
+            for address in addresses
+            if ratelimit.consume(request, action="reset_password_address", key=address)
+        }
+        users = [user for user in self.users if user.email.lower() in allowed]
         services.send_password_reset(users, request)
         return self.cleaned_data["email"]
 

@@ -31,7 +31,7 @@ def luhn_is_valid(digits: str) -> bool:
 
 def siret_error(value: str) -> str | None:
     """The French reason why `value` (normalised) is not a SIRET, or None."""
-    if not value.isdigit() or len(value) != 14:
+    if not re.fullmatch(r"[0-9]{14}", value):
         return "un SIRET compte 14 chiffres"
     if value.startswith(LA_POSTE_SIREN):
         if sum(int(c) for c in value) % 5 != 0:

@@ -138,6 +138,24 @@ def test_reset_requests_are_rate_limited_per_address(db, django_capture_on_commi
     assert len(mail.outbox) == 3
 
 
+def test_shared_address_lists_every_identifier_however_many(db, django_capture_on_commit_callbacks):
+    sirets = [
+        "73282932000074",
+        "55210055400013",
+        "35600000000006",
+        "40483304800022",
+        "44306184100047",
+    ]
+    for index, siret in enumerate(sirets):
+        establishment = make_establishment(siret=siret, name=f"Site {index}", caisse_code="CRAMIF")
+        establishment.user.email = "hse@groupe.example.fr"
+        establishment.user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(RESET_URL, {"email": "hse@groupe.example.fr"})
+    assert len(mail.outbox) == 1
+    assert all(siret in mail.outbox[0].body for siret in sirets)
+
+
 def test_reset_while_locked_works_and_lifts_the_lock(
     client, establishment_a, django_capture_on_commit_callbacks
 ):

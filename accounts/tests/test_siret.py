@@ -29,6 +29,13 @@ def test_siret_must_have_14_digits(value):
     assert siret_error(value) == "un SIRET compte 14 chiffres"
 
 
+@pytest.mark.parametrize(
+    "value", ["7328293200007²", "٧٣٢٨٢٩٣٢٠٠٠٠٧٤", "７３２８２９３２０００７４"]
+)
+def test_only_ascii_digits_make_a_siret(value):
+    assert siret_error(value) == "un SIRET compte 14 chiffres"
+
+
 def test_la_poste_siret_follows_its_own_rule():
     # SIREN 356000000: the sum of the 14 digits is a multiple of 5 (Luhn would refuse it).
     assert is_valid_siret("35600000000006")
