@@ -24,6 +24,7 @@ class OutboxMessage(models.Model):
     status = models.CharField("état", max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
     last_error = models.TextField("dernière erreur", blank=True)
+    last_attempt_at = models.DateTimeField("dernière tentative", null=True, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
 

@@ -3,12 +3,16 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+# About a day of SMTP outage: the task retries with back-off for two hours,
+# then requeue_outbox takes the message again every hour.
+MAX_ATTEMPTS = 30
 
 
 def queue_email(message: EmailMessage) -> OutboxMessage:
@@ -31,13 +35,18 @@ def queue_email(message: EmailMessage) -> OutboxMessage:
     return row
 
 
+def render_text(template_name: str, context: dict) -> str:
+    """A plain-text template, not HTML-escaped ("L'Atelier & Fils", not "L&#x27;Atelier &amp; Fils")."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def send_templated_email(
     *, template: str, to: list[str], context: dict, reply_to=None
 ) -> OutboxMessage:
     """Render templates/emails/<template>_{subject.txt,body.txt,body.html} and queue it."""
     context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    body = render_to_string(f"emails/{template}_body.txt", context)
+    subject = " ".join(render_text(f"emails/{template}_subject.txt", context).split())
+    body = render_text(f"emails/{template}_body.txt", context)
     message = EmailMultiAlternatives(
         subject, body, settings.DEFAULT_FROM_EMAIL, to, reply_to=reply_to
     )
@@ -80,20 +89,23 @@ def deliver(message_id: int) -> bool:
         if row.html_body:
             message.attach_alternative(row.html_body, "text/html")
         row.attempts += 1
+        row.last_attempt_at = timezone.now()
         error = None
         try:
             message.send()
         except Exception as exc:  # noqa: BLE001 - recorded, then re-raised for the retry
             error = exc
             row.last_error = repr(exc)
-            if row.attempts >= 8:
+            if row.attempts >= MAX_ATTEMPTS:
                 row.status = OutboxMessage.Status.FAILED
-            row.save(update_fields=["attempts", "last_error", "status"])
+            row.save(update_fields=["attempts", "last_attempt_at", "last_error", "status"])
         else:
             row.status = OutboxMessage.Status.SENT
             row.sent_at = timezone.now()
             row.last_error = ""
-            row.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+            row.save(
+                update_fields=["attempts", "last_attempt_at", "last_error", "status", "sent_at"]
+            )
     if error is not None:
         raise error
     return True

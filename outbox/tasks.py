@@ -1,28 +1,42 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.db.models import Q
 from django.utils import timezone
 
 from . import services
 from .models import OutboxMessage
 
 
-@shared_task(bind=True, max_retries=7, retry_backoff=True, retry_backoff_max=3600)
+def backoff(retries: int) -> int:
+    """1, 2, 4 … minutes, at most an hour (retry_backoff only applies to autoretry_for)."""
+    return min(3600, 60 * 2**retries)
+
+
+@shared_task(bind=True, max_retries=7)
 def deliver_message(self, message_id: int) -> None:
     try:
         services.deliver(message_id)
     except Exception as exc:
-        raise self.retry(exc=exc) from exc
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
 
 
 @shared_task
 def requeue_pending(older_than_seconds: int = 120) -> int:
-    """Enqueue again the messages the broker never got (or whose task died)."""
-    limit = timezone.now() - timedelta(seconds=older_than_seconds)
+    """Enqueue again the messages the broker never got, or whose retries ran out.
+
+    A message attempted recently waits for its own task's retry (back-off):
+    it is only taken again an hour after its last attempt.
+    """
+    now = timezone.now()
+    never_enqueued = Q(attempts=0, created_at__lte=now - timedelta(seconds=older_than_seconds))
+    retries_ran_out = Q(attempts__gt=0, last_attempt_at__lte=now - timedelta(hours=1))
     ids = list(
         OutboxMessage.objects.filter(
-            status=OutboxMessage.Status.PENDING, created_at__lte=limit
-        ).values_list("pk", flat=True)[:1000]
+            never_enqueued | retries_ran_out, status=OutboxMessage.Status.PENDING
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
     )
     for message_id in ids:
         services.enqueue_delivery(message_id)

@@ -78,3 +78,40 @@ def test_requeue_command_counts(db, capsys):
     queue_email(message())
     call_command("requeue_outbox", "--older-than", "0")
     assert "1 courriel(s) remis en file." in capsys.readouterr().out
+
+
+def test_plain_text_emails_are_not_html_escaped(db, django_capture_on_commit_callbacks):
+    from outbox.services import send_templated_email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_templated_email(
+            template="activation",
+            to=["a@example.fr"],
+            context={
+                "identifier": "L'Atelier & Fils",
+                "activation_url": "http://x/?a=1&b=2",
+                "validity_days": 14,
+            },
+        )
+    message = mail.outbox[0]
+    assert "L'Atelier & Fils" in message.subject
+    assert "http://x/?a=1&b=2" in message.body
+    assert "&amp;" not in message.body and "&#x27;" not in message.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requeue_leaves_recent_failures_to_their_own_retry():
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    with mock.patch(
+        "outbox.tasks.deliver_message.apply_async", side_effect=ConnectionError("down")
+    ):
+        with transaction.atomic():
+            row = queue_email(message())
+        OutboxMessage.objects.filter(pk=row.pk).update(attempts=1, last_attempt_at=timezone.now())
+        assert requeue_pending(older_than_seconds=0) == 0
+        with time_machine.travel(timezone.now() + timedelta(hours=2)):
+            assert requeue_pending(older_than_seconds=0) == 1
