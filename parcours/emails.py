@@ -66,6 +66,9 @@ def notify_step_completed(*, progress_id: int, passage: int) -> bool:
             progress.step.number,
             establishment.siret,
         )
+        # Settled, not retried every few minutes for ever (19 caisses start without an address).
+        progress.notified_count = passage
+        progress.save(update_fields=["notified_count"])
         return False
     send_templated_email(
         template="step_completed",

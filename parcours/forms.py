@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 
@@ -117,7 +117,10 @@ def to_initial(question: Question, value):
     if question.kind == Question.Kind.YES_NO:
         return {True: "oui", False: "non"}.get(value)
     if question.kind == Question.Kind.NUMBER:
-        return Decimal(str(value))
+        try:
+            return Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            return None  # the question changed kind: the old answer is not a number
     return value
 
 

@@ -1,17 +1,19 @@
 from celery import shared_task
 from django.db.models import F
 
+from outbox.tasks import backoff
+
 from . import emails
 from .models import StepProgress
 
 
-@shared_task(bind=True, max_retries=5, retry_backoff=True)
+@shared_task(bind=True, max_retries=5)
 def send_step_completed(self, progress_id: int, passage: int) -> None:
     """Safe to run twice: the passage is notified once (see emails)."""
     try:
         emails.notify_step_completed(progress_id=progress_id, passage=passage)
     except Exception as exc:
-        raise self.retry(exc=exc) from exc
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
 
 
 @shared_task

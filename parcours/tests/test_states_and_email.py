@@ -139,6 +139,9 @@ def test_without_any_address_nothing_is_sent_and_it_is_logged(
     assert outbox == []
     assert progress.status == StepProgress.Status.COMPLETE
     assert "no préventeur nor caisse address" in caplog.text
+    progress.refresh_from_db()
+    assert progress.notified_count == progress.completion_count, "settled, not retried for ever"
+    assert tasks.notify_pending_completions() == 0
 
 
 def test_a_broker_outage_delays_the_email_without_breaking_the_page(
