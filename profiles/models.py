@@ -1,6 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from accounts.siret import validate_siret
@@ -103,6 +104,15 @@ class Establishment(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.siret})"
+
+    def clean(self):
+        super().clean()
+        if self.preventeur_id and self.caisse_id and self.preventeur.caisse_id != self.caisse_id:
+            raise ValidationError(
+                {
+                    "preventeur": "Ce préventeur n'appartient pas à la caisse régionale de l'établissement."
+                }
+            )
 
     @property
     def days_lost_tms_fte(self):

@@ -312,7 +312,9 @@ def import_establishments(path, *, dry_run=False, skip_invalid=False) -> ImportR
     sirets = [row.siret for row in checked]
     existing = {}
     for chunk in _chunks(sirets):
-        for establishment in Establishment.objects.filter(siret__in=chunk):
+        for establishment in Establishment.objects.filter(siret__in=chunk).select_related(
+            "preventeur"
+        ):
             existing[establishment.siret] = establishment
     new_rows = [row for row in checked if row.siret not in existing]
     accounts = {}
@@ -331,6 +333,11 @@ def import_establishments(path, *, dry_run=False, skip_invalid=False) -> ImportR
         if changed:
             for name in changed:
                 setattr(establishment, name, row.values[name])
+            preventeur = establishment.preventeur
+            if preventeur is not None and preventeur.caisse_id != establishment.caisse_id:
+                # Moved to another caisse: its former préventeur no longer follows it.
+                establishment.preventeur = None
+                changed.append("preventeur")
             updated_fields.update(changed)
             to_update.append(establishment)
         else:

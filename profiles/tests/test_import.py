@@ -220,3 +220,29 @@ def test_import_of_many_lines_uses_a_constant_number_of_queries(
     with django_assert_max_num_queries(20):
         out, _ = run_import(path)
     assert "300 créé(s)" in out
+
+
+def test_reimport_moving_an_establishment_to_another_caisse_drops_the_former_preventeur(
+    tmp_path, establishment_a
+):
+    assert establishment_a.preventeur is not None  # of the Cramif
+    path = write_csv(
+        tmp_path,
+        [
+            "siret;raison_sociale;caisse;email",
+            f"{establishment_a.siret};Ateliers Alpha;CARSAT_HDF;a@example.fr",
+        ],
+    )
+    run_import(path)
+    establishment_a.refresh_from_db()
+    assert establishment_a.caisse.code == "CARSAT_HDF"
+    assert establishment_a.preventeur is None
+
+
+def test_the_admin_refuses_a_preventeur_of_another_caisse(establishment_a, preventeur_b):
+    from django.core.exceptions import ValidationError
+
+    establishment_a.preventeur = preventeur_b
+    with pytest.raises(ValidationError) as error:
+        establishment_a.full_clean()
+    assert "preventeur" in error.value.message_dict
