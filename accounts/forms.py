@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from . import services
-from .siret import normalize_siret
 
 
 class LoginForm(allauth_forms.LoginForm):
@@ -29,8 +28,7 @@ class LoginForm(allauth_forms.LoginForm):
         self.fields.pop("remember", None)
 
     def clean_login(self):
-        value = self.cleaned_data["login"].strip()
-        return value.lower() if "@" in value else normalize_siret(value)
+        return services.lock_identifier(self.cleaned_data["login"])
 
 
 class ResetPasswordForm(allauth_forms.ResetPasswordForm):
