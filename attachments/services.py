@@ -3,9 +3,10 @@
 Uploads are checked whole before anything is stored (content, size, quota,
 antivirus), so that a refused file stores nothing; a failure while storing
 removes what was already stored; deletions of stored files happen on commit
-(see signals.py). `purge_orphan_files` (a command of the same name) is the
-backstop for the one case no hook can see: a transaction rolled back after
-the files were written.
+(see signals.py). `purge_orphan_files` (a command of the same name, and the
+Celery task attachments.tasks.purge_orphan_files for beat) is the backstop
+for the one case no hook can see: a transaction rolled back after the files
+were written.
 """
 
 import logging
@@ -107,7 +108,10 @@ def limits_text() -> str:
 
 
 def inspect_upload(uploaded_file) -> tuple[str, str]:
-    """(clean name, content type) of an acceptable upload, or a ValidationError."""
+    """(clean name, content type) of an acceptable upload.
+
+    Otherwise a French ValidationError naming the file and the reason.
+    """
     name = clean_filename(uploaded_file.name)
     max_bytes = settings.ATTACHMENT_MAX_FILE_MB * MEGABYTE
     if uploaded_file.size > max_bytes:
@@ -117,11 +121,6 @@ def inspect_upload(uploaded_file) -> tuple[str, str]:
     _kind, content_type = detect_kind(uploaded_file, name)
     scan_for_viruses(uploaded_file, name)
     return name, content_type
-
-
-def validate_upload(uploaded_file) -> None:
-    """Raise a French ValidationError naming the file when it is not acceptable."""
-    inspect_upload(uploaded_file)
 
 
 def scan_for_viruses(uploaded_file, name: str) -> None:
@@ -178,20 +177,23 @@ def attach_step_files(*, progress, files, data, by) -> list[Attachment]:
                 continue
             accepted.append((question, key, uploaded_file, name, content_type, description))
 
-    incoming = sum(item[2].size for item in accepted)
-    quota = settings.ATTACHMENT_MAX_TOTAL_MB * MEGABYTE
-    if accepted and used_bytes(establishment) + incoming > quota:
-        for _question, key, _file, name, _type, _description in accepted:
-            errors.setdefault(key, []).append(
-                f"« {name} » : l'espace de {settings.ATTACHMENT_MAX_TOTAL_MB} Mo réservé aux "
-                "documents de l'établissement serait dépassé ; supprimez d'anciens documents."
-            )
-    if errors:
-        raise ValidationError(errors)
+    if not accepted:
+        if errors:
+            raise ValidationError(errors)
+        return []
 
     stored, created = [], []
     try:
         with transaction.atomic():
+            # Two saves at once would each see the space before the other's
+            # files: the establishment's row, locked until the caller's
+            # transaction ends, makes them sum the used bytes one after the
+            # other. Taken after the (slow) checks above, not before.
+            lock_establishment(establishment)
+            for key, messages in quota_errors(establishment, accepted).items():
+                errors.setdefault(key, []).extend(messages)
+            if errors:
+                raise ValidationError(errors)
             for question, _key, uploaded_file, name, content_type, description in accepted:
                 attachment = Attachment(
                     establishment=establishment,
@@ -213,6 +215,27 @@ def attach_step_files(*, progress, files, data, by) -> list[Attachment]:
     return created
 
 
+def lock_establishment(establishment) -> None:
+    """Hold the establishment's row until the current transaction ends."""
+    from profiles.models import Establishment
+
+    Establishment.objects.select_for_update().only("pk").get(pk=establishment.pk)
+
+
+def quota_errors(establishment, accepted) -> dict[str, list[str]]:
+    """Every accepted file refused when together they would exceed the establishment's space."""
+    incoming = sum(item[2].size for item in accepted)
+    quota = settings.ATTACHMENT_MAX_TOTAL_MB * MEGABYTE
+    errors = {}
+    if used_bytes(establishment) + incoming > quota:
+        for _question, key, _file, name, _type, _description in accepted:
+            errors.setdefault(key, []).append(
+                f"« {name} » : l'espace de {settings.ATTACHMENT_MAX_TOTAL_MB} Mo réservé aux "
+                "documents de l'établissement serait dépassé ; supprimez d'anciens documents."
+            )
+    return errors
+
+
 def discard_stored_files(names) -> None:
     """Remove files written for rows that will never exist."""
     storage = Attachment._meta.get_field("file").storage
@@ -224,21 +247,37 @@ def discard_stored_files(names) -> None:
 
 
 @transaction.atomic
-def delete_attachments(*, establishment, ids) -> list[str]:
+def delete_attachments(*, establishment, ids, by=None) -> list[str]:
     """Delete the establishment's documents `ids`; their files go on commit.
 
     Returns the names deleted. An id that is not one of the establishment's
     documents raises Attachment.DoesNotExist and deletes nothing.
+
+    Each step that held one of them is changed: its state is computed again
+    (a documents-only question may no longer be answered, so the step is no
+    longer complete, and completing it again notifies again), its version is
+    bumped and, when validated, it is flagged "modifiée depuis la validation".
     """
+    from parcours.services import refresh_step_state
+
     wanted = {int(pk) for pk in ids}
     attachments = list(
-        Attachment.objects.select_for_update().filter(establishment=establishment, pk__in=wanted)
+        # Only the documents' rows: the joined step is everyone's.
+        Attachment.objects.select_for_update(of=("self",))
+        .filter(establishment=establishment, pk__in=wanted)
+        .select_related("question__block__step")
     )
     if len(attachments) != len(wanted):
         raise Attachment.DoesNotExist
     names = [attachment.original_name for attachment in attachments]
+    steps = {
+        attachment.question.block.step_id: attachment.question.block.step
+        for attachment in attachments
+    }
     for attachment in attachments:
         attachment.delete()  # post_delete removes the file on commit
+    for _pk, step in sorted(steps.items()):
+        refresh_step_state(establishment=establishment, step=step, changed=True, by=by)
     return names
 
 

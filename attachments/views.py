@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from parcours.services import author_label
 from profiles.decorators import establishment_required
 
 from .models import Attachment, QuestionTemplate
@@ -28,7 +29,7 @@ MAX_ID = 2**63 - 1
 @establishment_required
 def index(request):
     """ "Mes pièces jointes": every document, grouped by step and question, newest first."""
-    attachments = (
+    attachments = list(
         Attachment.objects.filter(establishment=request.establishment)
         .select_related("question__block__step", "uploaded_by")
         .order_by(
@@ -40,6 +41,9 @@ def index(request):
             "-pk",
         )
     )
+    establishment = request.establishment
+    for attachment in attachments:
+        attachment.depositor = author_label(attachment.uploaded_by, establishment)
     steps = []
     for step, in_step in groupby(attachments, key=lambda a: a.question.block.step):
         questions = [
@@ -134,7 +138,7 @@ def delete(request):
             request, "attachments/confirm_delete.html", {"selection": selection, "next": back}
         )
     try:
-        names = delete_attachments(establishment=request.establishment, ids=ids)
+        names = delete_attachments(establishment=request.establishment, ids=ids, by=request.user)
     except Attachment.DoesNotExist as error:  # deleted meanwhile by another tab
         raise Http404("Pièce jointe introuvable.") from error
     if len(names) == 1:

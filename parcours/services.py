@@ -196,7 +196,8 @@ def save_step(*, progress: StepProgress, form, by, files=None) -> StepProgress:
     `attach_step_files(*, progress, files, data, by)`, it is called inside this
     transaction, after the answers are validated and written and before the
     state is computed, with `files` = request.FILES (a MultiValueDict, may be
-    empty) and `data` = the form's raw POST data. It may raise
+    empty) and `data` = the form's raw POST data. It returns the attachments
+    it created (any of them is a change of the step). It may raise
     django.core.exceptions.ValidationError (keys = form field names such as
     "q_<question id>", or none): the whole save is then rolled back and the
     view shows the errors next to the questions, keeping what was typed.
@@ -247,18 +248,26 @@ def save_step(*, progress: StepProgress, form, by, files=None) -> StepProgress:
 
     hook = _attachments_hook()
     if hook is not None:
-        hook(progress=progress, files=files, data=form.data, by=by)
+        created = hook(progress=progress, files=files, data=form.data, by=by)
         documents = attachment_question_ids(establishment, data.questions)
-        changed = changed or documents != data.documents
+        # A new file on a question that already held one changes the step
+        # too, though the set of questions holding documents stays the same.
+        changed = changed or bool(created) or documents != data.documents
         data.documents = documents
 
     if changed:
-        progress.version += 1
-        progress.updated_at, progress.updated_by = now, by
-        if progress.validated_at is not None:
-            progress.modified_since_validation = True
+        _mark_changed(progress, by=by, now=now)
     _apply_state(progress, data)
     return progress
+
+
+def _mark_changed(progress: StepProgress, *, by, now=None) -> None:
+    """A change of the step's content: pages built on the old version now conflict,
+    and a validated step keeps its validation but is flagged for the préventeur."""
+    progress.version += 1
+    progress.updated_at, progress.updated_by = now or timezone.now(), by
+    if progress.validated_at is not None:
+        progress.modified_since_validation = True
 
 
 def _apply_state(progress: StepProgress, data: StepData) -> None:
@@ -282,15 +291,20 @@ def _apply_state(progress: StepProgress, data: StepData) -> None:
 
 
 @transaction.atomic
-def refresh_step_state(*, establishment, step) -> StepProgress:
+def refresh_step_state(*, establishment, step, changed=False, by=None) -> StepProgress:
     """Recompute a step's state after a change made outside save_step.
 
     For the attachments app: call it after documents were deposited or
     deleted elsewhere than through the step's "ENREGISTRER" (a documents-only
-    question may have become answered or unanswered).
+    question may have become answered or unanswered). With `changed`, the
+    step's content did change (by `by`): its version is bumped, so that a
+    page displayed before conflicts, and a validated step is flagged
+    "modifiée depuis la validation", as in save_step.
     """
     progress = progress_for(establishment, step)
     progress = StepProgress.objects.select_for_update().get(pk=progress.pk)
+    if changed:
+        _mark_changed(progress, by=by)
     _apply_state(progress, load_step(establishment, step, progress=progress))
     return progress
 

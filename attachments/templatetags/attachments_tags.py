@@ -73,16 +73,6 @@ def question_files(context, question):
 
 
 @register.filter
-def depositor(user, establishment):
-    """Who deposited a document: the establishment's name for its own account."""
-    if user is None:
-        return "compte supprimé"
-    if establishment is not None and user.pk == establishment.user_id:
-        return establishment.name
-    return user.get_full_name() or user.username
-
-
-@register.filter
 def human_size(size):
     """A size as the page states limits: octets, Ko, Mo (French decimal comma)."""
     size = size or 0

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from attachments import clamav
-from attachments.services import validate_upload
+from attachments.services import inspect_upload
 from attachments.tests import files
 
 
@@ -73,14 +73,14 @@ def fake_clamd_unix(tmp_path):
 def test_clean_file_is_streamed_whole_and_accepted(fake_clamd, settings):
     settings.CLAMAV_URL = fake_clamd
     content = files.pdf_bytes("x" * 200_000)  # several INSTREAM chunks
-    validate_upload(files.upload("bilan.pdf", content))
+    inspect_upload(files.upload("bilan.pdf", content))
     assert FakeClamd.received == [content]
 
 
 def test_infected_file_is_refused_with_the_signature(fake_clamd, settings):
     settings.CLAMAV_URL = fake_clamd
     with pytest.raises(ValidationError) as caught:
-        validate_upload(files.upload("notes.txt", files.EICAR))
+        inspect_upload(files.upload("notes.txt", files.EICAR))
     assert caught.value.messages == [
         "« notes.txt » : l'antivirus a détecté un contenu malveillant (Eicar-Test-Signature)."
     ]
@@ -98,20 +98,20 @@ def test_unreachable_antivirus_refuses_the_upload(settings):
         port = probe.getsockname()[1]
     settings.CLAMAV_URL = f"tcp://127.0.0.1:{port}"
     with pytest.raises(ValidationError) as caught:
-        validate_upload(files.upload("bilan.pdf", files.pdf_bytes()))
+        inspect_upload(files.upload("bilan.pdf", files.pdf_bytes()))
     assert "antivirus est momentanément indisponible" in caught.value.messages[0]
 
 
 def test_missing_unix_socket_refuses_the_upload(settings, tmp_path):
     settings.CLAMAV_URL = f"unix://{tmp_path}/absent.ctl"
     with pytest.raises(ValidationError):
-        validate_upload(files.upload("bilan.pdf", files.pdf_bytes()))
+        inspect_upload(files.upload("bilan.pdf", files.pdf_bytes()))
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_CLAMAV_URL"), reason="TEST_CLAMAV_URL is not set")
 def test_real_clamd_finds_eicar_and_passes_a_clean_file(settings):
     settings.CLAMAV_URL = os.environ["TEST_CLAMAV_URL"]
-    validate_upload(files.upload("bilan.pdf", files.pdf_bytes()))
+    inspect_upload(files.upload("bilan.pdf", files.pdf_bytes()))
     with pytest.raises(ValidationError) as caught:
-        validate_upload(files.upload("eicar.txt", files.EICAR))
+        inspect_upload(files.upload("eicar.txt", files.EICAR))
     assert "Eicar-Test-Signature" in caught.value.messages[0]

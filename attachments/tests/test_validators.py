@@ -3,14 +3,14 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from attachments.services import validate_upload
+from attachments.services import inspect_upload
 from attachments.tests import files
 from attachments.validators import clean_filename, detect_kind
 
 
 def refusal(name, content):
     with pytest.raises(ValidationError) as caught:
-        validate_upload(files.upload(name, content))
+        inspect_upload(files.upload(name, content))
     [message] = caught.value.messages
     assert message.startswith(f"« {name} » : ")
     return message
@@ -41,7 +41,7 @@ def refusal(name, content):
 )
 def test_accepted_formats_are_recognised_by_their_content(name, content, content_type):
     upload = files.upload(name, content, content_type="application/x-anything")
-    validate_upload(upload)
+    inspect_upload(upload)
     assert detect_kind(upload, name)[1] == content_type
 
 
