@@ -166,6 +166,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "requeue-outbox": {"task": "outbox.tasks.requeue_pending", "schedule": 300.0},
+    "purge-orphan-files": {"task": "attachments.tasks.purge_orphan_files", "schedule": 3600.0},
     "notify-pending-completions": {
         "task": "parcours.tasks.notify_pending_completions",
         "schedule": 300.0,
