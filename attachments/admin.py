@@ -3,13 +3,15 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from profiles.admin import CaisseScopedMixin
+
 from .models import Attachment, QuestionTemplate
 from .services import inspect_upload
 from .validators import clean_filename
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
     """Read-only: documents are deposited and deleted by the establishment itself."""
 
     list_display = ["original_name", "establishment", "question", "size", "uploaded_at", "download"]
@@ -20,16 +22,6 @@ class AttachmentAdmin(admin.ModelAdmin):
     fields = ["establishment", "question", "original_name", "description", "size", "content_type",
               "uploaded_by", "uploaded_at", "download"]  # fmt: skip
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        """A préventeur sees the documents of their own caisse only."""
-        queryset = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser or getattr(user, "kind", None) == "national":
-            return queryset
-        if getattr(user, "caisse_id", None):
-            return queryset.filter(establishment__caisse_id=user.caisse_id)
-        return queryset.none()
 
     def has_add_permission(self, request):
         return False

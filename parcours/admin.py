@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from profiles.admin import CaisseScopedMixin
+
 from .models import Answer, Block, Comment, Question, Step, StepProgress
 
 
@@ -57,21 +59,6 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description="question")
     def short_text(self, question):
         return question.text[:90]
-
-
-class CaisseScopedMixin:
-    """A préventeur sees the establishments of their own caisse only."""
-
-    establishment_path = "establishment"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        caisse_id = getattr(request.user, "caisse_id", None)
-        if caisse_id is None:
-            return queryset.none()
-        return queryset.filter(**{f"{self.establishment_path}__caisse_id": caisse_id})
 
 
 class AnswerInline(admin.TabularInline):

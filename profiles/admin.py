@@ -3,6 +3,22 @@ from django.contrib import admin
 from .models import Caisse, Establishment
 
 
+class CaisseScopedMixin:
+    """The admin's one access rule on establishments' data: the national team
+    sees everything, a préventeur their own caisse only, anyone else nothing."""
+
+    caisse_lookup = "establishment__caisse_id"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser or user.kind == user.Kind.NATIONAL:
+            return queryset
+        if user.caisse_id is None:
+            return queryset.none()
+        return queryset.filter(**{self.caisse_lookup: user.caisse_id})
+
+
 @admin.register(Caisse)
 class CaisseAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "region", "email", "phone"]
@@ -18,7 +34,9 @@ class CaisseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Establishment)
-class EstablishmentAdmin(admin.ModelAdmin):
+class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
+    caisse_lookup = "caisse_id"
+
     list_display = ["name", "siret", "town", "caisse", "preventeur", "profile_complete"]
     list_filter = ["caisse"]
     search_fields = ["name", "siret", "town", "head_last_name", "head_email"]

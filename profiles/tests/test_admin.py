@@ -35,3 +35,20 @@ def test_admin_lists_searches_and_filters_establishments_and_edits_caisses(
     assert response.status_code == 302
     caisse.refresh_from_db()
     assert caisse.email == "nouveau@carsat.example.fr"
+
+
+def test_a_preventeur_sees_only_the_establishments_of_their_caisse(
+    establishment_a, establishment_b, preventeur_a
+):
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    preventeur_a.user_permissions.add(Permission.objects.get(codename="view_establishment"))
+    client = Client()
+    client.force_login(preventeur_a)
+    html = client.get("/admin/profiles/establishment/").content.decode()
+    assert establishment_a.name in html
+    assert establishment_b.name not in html
+    assert (
+        client.get(f"/admin/profiles/establishment/{establishment_b.pk}/change/").status_code == 302
+    )
