@@ -207,3 +207,14 @@ def screenshot(page, name):
     folder = Path(__file__).parent / "test-artifacts"
     folder.mkdir(exist_ok=True)
     page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+
+def log_in(page, live_server, user):
+    """Open a session for `user` in the Chromium page (the login form has its own journey)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )

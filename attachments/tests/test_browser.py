@@ -5,25 +5,16 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from openpyxl import load_workbook
 
 from attachments.models import Attachment
 from attachments.tests.files import pdf_bytes
-from conftest import screenshot
+from conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 NAME = "tableau de bord 2025 « été ».pdf"
-
-
-def log_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_deposit_on_q8_see_download_and_delete(

@@ -5,22 +5,13 @@ import io
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.test import Client
 
-from conftest import screenshot
+from conftest import log_in, screenshot
 from parcours.models import StepProgress
 
 from .conftest import attach
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_fill_step_one_save_and_the_preventeur_is_told(
