@@ -5,7 +5,7 @@ from django.apps import apps as django_apps
 from django.db import connections
 
 from accounts.models import User
-from profiles.models import Caisse, Establishment
+from profiles.models import Caisse, Establishment, Membership
 
 PASSWORD = "Tms-Pros-2026!"
 
@@ -49,8 +49,7 @@ def make_establishment(*, siret, name, caisse_code, complete_profile=True, **ext
             "belongs_to_group": False,
             "has_staff_representative": True,
         }
-    return Establishment.objects.create(
-        user=user,
+    establishment = Establishment.objects.create(
         siret=siret,
         name=name,
         caisse=caisse,
@@ -59,6 +58,26 @@ def make_establishment(*, siret, name, caisse_code, complete_profile=True, **ext
         town="Paris",
         **{**profile, **extra},
     )
+    Membership.objects.create(
+        establishment=establishment, user=user, role=Membership.Role.ESTABLISHMENT
+    )
+    return establishment
+
+
+def make_representative(establishment, *, email, first_name="Rémi", last_name="Moreau"):
+    """A staff representative (CSE/CHSCT/DP) of `establishment`, with their own login."""
+    user = User.objects.create_user(
+        username=email,
+        email=email,
+        password=PASSWORD,
+        kind=User.Kind.REPRESENTATIVE,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    Membership.objects.create(
+        establishment=establishment, user=user, role=Membership.Role.REPRESENTATIVE
+    )
+    return user
 
 
 @pytest.fixture(autouse=True)
@@ -142,8 +161,26 @@ def establishment_b(db, caisse_b):
 
 
 @pytest.fixture
+def representative_a(establishment_a):
+    return make_representative(establishment_a, email="cse.alpha@example.fr")
+
+
+@pytest.fixture
+def national_team(db):
+    return User.objects.create_user(
+        username="equipe@tmspros.example.fr",
+        email="equipe@tmspros.example.fr",
+        password=PASSWORD,
+        kind=User.Kind.NATIONAL,
+        is_staff=True,
+        first_name="Équipe",
+        last_name="nationale",
+    )
+
+
+@pytest.fixture
 def client_a(client, establishment_a):
-    client.force_login(establishment_a.user)
+    client.force_login(establishment_a.account)
     return client
 
 
@@ -152,7 +189,7 @@ def client_b(establishment_b):
     from django.test import Client
 
     other = Client()
-    other.force_login(establishment_b.user)
+    other.force_login(establishment_b.account)
     return other
 
 

@@ -64,6 +64,16 @@ class User(AbstractUser):
     def is_preventeur(self) -> bool:
         return self.kind == self.Kind.PREVENTEUR
 
+    @property
+    def is_national(self) -> bool:
+        """The national team: sees and does everything."""
+        return self.is_superuser or self.kind == self.Kind.NATIONAL
+
+    @property
+    def is_member_kind(self) -> bool:
+        """A login that acts for establishments through memberships."""
+        return self.kind in (self.Kind.ESTABLISHMENT, self.Kind.REPRESENTATIVE)
+
 
 class LoginLock(models.Model):
     """Failed logins for one identifier, whether an account has it or not.

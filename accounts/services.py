@@ -149,6 +149,13 @@ def activation_url(user) -> str:
     return settings.SITE_URL + path
 
 
+def own_establishment(user):
+    """The establishment whose own account `user` is (its identifier is the SIRET), if any."""
+    from profiles.models import Establishment
+
+    return Establishment.objects.filter(siret=user.username, memberships__user=user).first()
+
+
 def send_activation_email(user) -> None:
     """E-mail the identifier and a single-use link to choose a password (never a password)."""
     send_templated_email(
@@ -156,7 +163,7 @@ def send_activation_email(user) -> None:
         to=[user.email],
         context={
             "user": user,
-            "establishment": getattr(user, "establishment", None),
+            "establishment": own_establishment(user),
             "identifier": user.username,
             "activation_url": activation_url(user),
             "validity_days": settings.ACTIVATION_LINK_DAYS,

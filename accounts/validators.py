@@ -104,9 +104,12 @@ class NotIdentifierNorNameValidator:
             return
         candidate = _simplify(password)
         forbidden = [_simplify(user.username)]
-        establishment = getattr(user, "establishment", None) if user.pk else None
-        if establishment is not None:
-            forbidden += [_simplify(establishment.siret), _simplify(establishment.name)]
+        if user.pk:
+            # Every establishment the person acts for (their memberships).
+            for siret, name in user.memberships.values_list(
+                "establishment__siret", "establishment__name"
+            ):
+                forbidden += [_simplify(siret), _simplify(name)]
         for value in forbidden:
             if len(value) >= 4 and (value in candidate or candidate in value):
                 raise ValidationError(

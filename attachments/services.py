@@ -16,8 +16,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
+
+from profiles.models import visibility
 
 from . import clamav
 from .models import Attachment, QuestionTemplate
@@ -31,34 +33,9 @@ MEGABYTE = 1024 * 1024
 # --- Reading -----------------------------------------------------------------
 
 
-def readable_attachments_filter(user) -> Q | None:
-    """Which documents `user` may read, as a filter; None when none at all.
-
-    The establishment itself, its staff representatives, a préventeur of its
-    caisse and the national team. Everyone else sees nothing (and gets 404s).
-    """
-    if not user.is_authenticated or not user.is_active:
-        return None
-    kind = getattr(user, "kind", None)
-    if user.is_superuser or kind == "national":
-        return Q()
-    if kind == "preventeur":
-        return Q(establishment__caisse_id=user.caisse_id) if user.caisse_id else None
-    if kind == "representative":
-        # Staff representatives belong to one establishment (a later issue
-        # gives them the attribute); without it, they read nothing.
-        establishment_id = getattr(user, "represented_establishment_id", None) or getattr(
-            user, "establishment_id", None
-        )
-        return Q(establishment_id=establishment_id) if establishment_id else None
-    if kind == "establishment":
-        return Q(establishment__user=user)
-    return None
-
-
 def attachment_for_user(user, pk) -> Attachment | None:
     """The one access path to a document: None when it is missing or not readable."""
-    allowed = readable_attachments_filter(user)
+    allowed = visibility(user, prefix="establishment__")
     if allowed is None:
         return None
     return (

@@ -97,7 +97,7 @@ def author_label(user, establishment) -> str:
     """Who wrote a comment, as the pages and the export show it."""
     if user is None:
         return "compte supprimé"
-    if user.pk == establishment.user_id:
+    if establishment.is_own_account(user):
         return establishment.name
     return user.get_full_name() or user.username
 

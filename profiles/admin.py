@@ -1,22 +1,31 @@
 from django.contrib import admin
 
-from .models import Caisse, Establishment
+from .models import Caisse, Establishment, Membership, visibility
 
 
 class CaisseScopedMixin:
-    """The admin's one access rule on establishments' data: the national team
-    sees everything, a préventeur their own caisse only, anyone else nothing."""
+    """The admin on establishments' data, scoped by the one access rule
+    (profiles.models.visibility): the national team sees everything, a
+    préventeur their own caisse only, anyone else nothing."""
 
-    caisse_lookup = "establishment__caisse_id"
+    # How the admin's model reaches its establishment ("" for Establishment itself).
+    establishment_path = "establishment__"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser or user.kind == user.Kind.NATIONAL:
-            return queryset
-        if user.caisse_id is None:
-            return queryset.none()
-        return queryset.filter(**{self.caisse_lookup: user.caisse_id})
+        allowed = visibility(request.user, prefix=self.establishment_path)
+        return queryset.none() if allowed is None else queryset.filter(allowed)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["user", "role", "is_active", "created_at", "updated_at", "updated_by"]
+    readonly_fields = ["user", "role", "created_at", "updated_at", "updated_by"]
+    extra = 0
+    can_delete = False  # deactivated, never deleted
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Caisse)
@@ -35,13 +44,13 @@ class CaisseAdmin(admin.ModelAdmin):
 
 @admin.register(Establishment)
 class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
-    caisse_lookup = "caisse_id"
+    establishment_path = ""
 
     list_display = ["name", "siret", "town", "caisse", "preventeur", "profile_complete"]
     list_filter = ["caisse"]
     search_fields = ["name", "siret", "town", "head_last_name", "head_email"]
     list_select_related = ["caisse", "preventeur"]
-    raw_id_fields = ["user"]
+    inlines = [MembershipInline]
     readonly_fields = ["created_at", "updated_at", "profile_updated_at"]
     fieldsets = [
         (
@@ -55,7 +64,6 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
                     "town",
                     "naf_code",
                     "headcount",
-                    "user",
                 ]
             },
         ),

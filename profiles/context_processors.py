@@ -1,6 +1,3 @@
 def establishment(request):
-    """The logged-in establishment, for the layout (its name in the header)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"current_establishment": None}
-    return {"current_establishment": getattr(user, "establishment", None)}
+    """The establishment the request acts for (set by the middleware), for the layout."""
+    return {"current_establishment": getattr(request, "establishment", None)}

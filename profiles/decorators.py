@@ -11,16 +11,13 @@ PROFILE_REQUIRED_MESSAGE = (
 
 
 def establishment_required(view_func):
-    """The view is an establishment's: request.establishment is set, others get a 404."""
+    """The view is a member's: request.establishment is set (by
+    profiles.middleware.CurrentEstablishmentMiddleware), others get a 404."""
 
     @wraps(view_func)
     def wrapper(request, *args, **kwargs):
-        establishment = (
-            getattr(request.user, "establishment", None) if request.user.is_authenticated else None
-        )
-        if establishment is None:
+        if getattr(request, "establishment", None) is None:
             raise Http404("Cette page est réservée aux établissements.")
-        request.establishment = establishment
         return view_func(request, *args, **kwargs)
 
     return wrapper

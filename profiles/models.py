@@ -3,6 +3,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
 
 from accounts.siret import validate_siret
 
@@ -35,15 +38,34 @@ def full_time_equivalent(days: int | None) -> Decimal | None:
     )
 
 
-class Establishment(models.Model):
-    """An establishment of the programme, with its one establishment account."""
+def visibility(user, prefix: str = "") -> Q | None:
+    """The one rule of who may see an establishment's data, as a filter.
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name="compte",
-        on_delete=models.PROTECT,
-        related_name="establishment",
+    The national team sees every establishment, a préventeur their caisse's,
+    a member (the establishment's own account, a representative) the
+    establishments of their active memberships; anyone else nothing (None).
+    `prefix` reaches the establishment from another model ("establishment__").
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_national:
+        return Q()
+    if user.is_preventeur:
+        return Q(**{f"{prefix}caisse_id": user.caisse_id}) if user.caisse_id else None
+    return Q(
+        **{f"{prefix}memberships__user": user, f"{prefix}memberships__is_active": True}
     )
+
+
+class EstablishmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        allowed = visibility(user)
+        return self.none() if allowed is None else self.filter(allowed)
+
+
+class Establishment(models.Model):
+    """An establishment of the programme; who acts for it is a Membership."""
+
     siret = models.CharField("SIRET", max_length=14, unique=True, validators=[validate_siret])
     name = models.CharField("raison sociale", max_length=255)
     address = models.CharField("adresse", max_length=255, blank=True)
@@ -97,6 +119,8 @@ class Establishment(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
+    objects = EstablishmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = "établissement"
         verbose_name_plural = "établissements"
@@ -105,14 +129,47 @@ class Establishment(models.Model):
     def __str__(self):
         return f"{self.name} ({self.siret})"
 
+    @staticmethod
+    def preventeur_may_follow(preventeur, caisse) -> bool:
+        """The one rule: a préventeur follows establishments of their own caisse only."""
+        return preventeur.caisse_id == getattr(caisse, "pk", caisse)
+
     def clean(self):
         super().clean()
-        if self.preventeur_id and self.caisse_id and self.preventeur.caisse_id != self.caisse_id:
+        if (
+            self.preventeur_id
+            and self.caisse_id
+            and not self.preventeur_may_follow(self.preventeur, self.caisse_id)
+        ):
             raise ValidationError(
                 {
                     "preventeur": "Ce préventeur n'appartient pas à la caisse régionale de l'établissement."
                 }
             )
+
+    def drop_preventeur_of_another_caisse(self) -> bool:
+        """After a move to another caisse, the former préventeur no longer follows it.
+
+        The import calls this (the caisse changed, the préventeur column may be
+        absent); the admin refuses the mismatch instead (clean). Same rule.
+        """
+        if self.preventeur_id and not self.preventeur_may_follow(self.preventeur, self.caisse_id):
+            self.preventeur = None
+            return True
+        return False
+
+    @cached_property
+    def account(self):
+        """The establishment's own account: the one whose identifier is its SIRET."""
+        membership = (
+            self.memberships.filter(role=Membership.Role.ESTABLISHMENT, user__username=self.siret)
+            .select_related("user")
+            .first()
+        )
+        return membership.user if membership else None
+
+    def is_own_account(self, user) -> bool:
+        return user is not None and user.username == self.siret
 
     @property
     def days_lost_tms_fte(self):
@@ -143,3 +200,66 @@ REQUIRED_PROFILE_FIELDS = (
     "belongs_to_group",
     "has_staff_representative",
 )
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Membership(models.Model):
+    """Who acts for an establishment, and as what; deactivated, never deleted."""
+
+    class Role(models.TextChoices):
+        ESTABLISHMENT = "establishment", "Compte de l'établissement"
+        REPRESENTATIVE = "representative", "Représentant du personnel (CSE/CHSCT/DP)"
+
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name="établissement",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="compte",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role)
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="modifiée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "rattachement"
+        verbose_name_plural = "rattachements"
+        ordering = ["establishment__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["establishment", "user"], name="one_membership_per_user_and_establishment"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.establishment} ({self.get_role_display()})"
+
+    # What a role may do: the views, forms and templates ask these.
+    @property
+    def may_answer(self) -> bool:
+        """Answer the steps, write the establishment's comments, deposit and delete documents."""
+        return self.is_active and self.role == self.Role.ESTABLISHMENT
+
+    @property
+    def may_edit_profile(self) -> bool:
+        return self.is_active and self.role == self.Role.ESTABLISHMENT

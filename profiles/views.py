@@ -16,7 +16,7 @@ PROGRAMME_STEPS = [
 
 def home(request):
     """The establishment's home page; staff are pointed to the administration."""
-    establishment = getattr(request.user, "establishment", None)
+    establishment = request.establishment
     if establishment is None:
         template = (
             "profiles/staff_home.html"
@@ -41,7 +41,7 @@ def home(request):
 
 def profile(request):
     """ "Mon profil": always the logged-in establishment's own (no id in the URL)."""
-    if getattr(request.user, "establishment", None) is None:
+    if request.establishment is None:
         # A préventeur following the menu: no establishment of their own, nothing to hide.
         messages.info(request, "« Mon profil » est la page des établissements.")
         return redirect("home")

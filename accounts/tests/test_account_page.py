@@ -14,7 +14,7 @@ NEW_PASSWORD = "Nouveau-Passe-2026!"
 def test_account_page_lists_the_last_20_events_with_date_time_and_address(
     client_a, establishment_a
 ):
-    user = establishment_a.user
+    user = establishment_a.account
     for _ in range(25):
         AccountEvent.objects.create(user=user, kind=AccountEvent.Kind.LOGIN, ip_address="192.0.2.1")
     page = client_a.get(reverse("account")).content.decode()
@@ -25,7 +25,7 @@ def test_account_page_lists_the_last_20_events_with_date_time_and_address(
 
 def test_account_page_shows_only_its_own_events(client_a, establishment_a, establishment_b):
     AccountEvent.objects.create(
-        user=establishment_b.user, kind=AccountEvent.Kind.LOGIN, ip_address="203.0.113.66"
+        user=establishment_b.account, kind=AccountEvent.Kind.LOGIN, ip_address="203.0.113.66"
     )
     assert "203.0.113.66" not in client_a.get(reverse("account")).content.decode()
 
@@ -36,8 +36,8 @@ def test_password_change_needs_the_current_password(client_a, establishment_a):
         {"oldpassword": "Pas-le-bon-2026!", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
     assert response.status_code == 200
-    establishment_a.user.refresh_from_db()
-    assert establishment_a.user.check_password(PASSWORD)
+    establishment_a.account.refresh_from_db()
+    assert establishment_a.account.check_password(PASSWORD)
 
 
 def test_password_change_ends_other_sessions_and_tells_the_owner(
@@ -55,21 +55,21 @@ def test_password_change_ends_other_sessions_and_tells_the_owner(
     assert browser.get(reverse("account")).status_code == 200
     assert other.get(reverse("account")).status_code == 302
     assert [m.subject for m in mail.outbox] == ["Votre mot de passe TMS Pros a été modifié"]
-    assert mail.outbox[0].to == [establishment_a.user.email]
-    assert establishment_a.user.events.filter(kind=AccountEvent.Kind.PASSWORD_CHANGED).exists()
+    assert mail.outbox[0].to == [establishment_a.account.email]
+    assert establishment_a.account.events.filter(kind=AccountEvent.Kind.PASSWORD_CHANGED).exists()
 
 
 def test_email_change_applies_only_after_confirmation(
     client_a, establishment_a, django_capture_on_commit_callbacks
 ):
-    old = establishment_a.user.email
+    old = establishment_a.account.email
     with django_capture_on_commit_callbacks(execute=True):
         response = client_a.post(
             reverse("account_email"), {"action_add": "", "email": "nouvelle@alpha.example.fr"}
         )
     assert response.status_code == 302
-    establishment_a.user.refresh_from_db()
-    assert establishment_a.user.email == old, "nothing changes before the confirmation"
+    establishment_a.account.refresh_from_db()
+    assert establishment_a.account.email == old, "nothing changes before the confirmation"
     confirmation = mail.outbox[-1]
     assert confirmation.to == ["nouvelle@alpha.example.fr"]
     link = re.search(r"http://localhost:8000(/compte/confirm-email/\S+)", confirmation.body).group(
@@ -78,12 +78,12 @@ def test_email_change_applies_only_after_confirmation(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client_a.post(link)
-    establishment_a.user.refresh_from_db()
-    assert establishment_a.user.email == "nouvelle@alpha.example.fr"
-    assert not EmailAddress.objects.filter(user=establishment_a.user, email=old).exists()
+    establishment_a.account.refresh_from_db()
+    assert establishment_a.account.email == "nouvelle@alpha.example.fr"
+    assert not EmailAddress.objects.filter(user=establishment_a.account, email=old).exists()
     told = [m for m in mail.outbox if m.to == [old]]
     assert told and "nouvelle@alpha.example.fr" in told[0].body, "the old address is told"
-    kinds = set(establishment_a.user.events.values_list("kind", flat=True))
+    kinds = set(establishment_a.account.events.values_list("kind", flat=True))
     assert {AccountEvent.Kind.EMAIL_CHANGE_REQUESTED, AccountEvent.Kind.EMAIL_CHANGED} <= kinds
 
 
@@ -101,7 +101,7 @@ def test_password_change_uses_unique_labels_and_returns_to_my_account(client_a, 
 def test_email_page_shows_the_current_address_as_current_not_as_a_pending_change(
     client_a, establishment_a, django_capture_on_commit_callbacks
 ):
-    user = establishment_a.user
+    user = establishment_a.account
     old = user.email
     # allauth records the account's address unverified along the way (a password reset...).
     EmailAddress.objects.create(user=user, email=old, verified=False, primary=False)

@@ -9,18 +9,20 @@ from django.utils import timezone
 
 from accounts.models import AccountEvent, User
 from accounts.services import send_activation_email
-from profiles.models import Caisse, Establishment
+from profiles.models import Caisse, Establishment, Membership
 
 NEW_PASSWORD = "Premier-Passe-2026!"
 
 
 def new_account(db_siret="73282932000074"):
     user = User.objects.create_user(username=db_siret, email="direction@alpha.example.fr")
-    Establishment.objects.create(
-        user=user,
+    establishment = Establishment.objects.create(
         siret=db_siret,
         name="Ateliers Alpha",
         caisse=Caisse.objects.get_or_create(code="CRAMIF")[0],
+    )
+    Membership.objects.create(
+        establishment=establishment, user=user, role=Membership.Role.ESTABLISHMENT
     )
     return user
 

@@ -37,7 +37,7 @@ def test_login_page_shows_the_seed_texts(client, db):
 def test_siret_typed_with_spaces_logs_in(client, establishment_a):
     response = login(client, "732\u00a0829 320 00074", PASSWORD)
     assert response.status_code == 302
-    assert client.get(reverse("account")).wsgi_request.user == establishment_a.user
+    assert client.get(reverse("account")).wsgi_request.user == establishment_a.account
 
 
 def test_login_creates_a_new_session_id(client, establishment_a):
@@ -118,15 +118,15 @@ def test_locked_message_counts_down(client, establishment_a):
 def test_login_failures_and_lock_are_recorded_as_events(client, establishment_a):
     for attempt in range(3):
         login(client, establishment_a.siret, f"Faux-{attempt}!aaaa", ip="192.0.2.7")
-    kinds = list(establishment_a.user.events.values_list("kind", flat=True))
+    kinds = list(establishment_a.account.events.values_list("kind", flat=True))
     assert kinds.count(AccountEvent.Kind.LOGIN_FAILED) == 3
     assert AccountEvent.Kind.LOCKED in kinds
-    assert establishment_a.user.events.filter(ip_address="192.0.2.7").exists()
+    assert establishment_a.account.events.filter(ip_address="192.0.2.7").exists()
 
 
 def test_a_successful_login_is_recorded_with_its_address(client, establishment_a):
     login(client, establishment_a.siret, PASSWORD, ip="198.51.100.4")
-    event = establishment_a.user.events.get(kind=AccountEvent.Kind.LOGIN)
+    event = establishment_a.account.events.get(kind=AccountEvent.Kind.LOGIN)
     assert event.ip_address == "198.51.100.4"
 
 
@@ -138,7 +138,7 @@ def test_real_client_address_comes_from_the_trusted_proxy(client, establishment_
         REMOTE_ADDR="10.0.0.254",
         HTTP_X_FORWARDED_FOR="203.0.113.9",
     )
-    assert establishment_a.user.events.get(kind=AccountEvent.Kind.LOGIN).ip_address == "203.0.113.9"
+    assert establishment_a.account.events.get(kind=AccountEvent.Kind.LOGIN).ip_address == "203.0.113.9"
 
 
 def test_signup_is_closed(client, db):
@@ -180,7 +180,7 @@ def test_attempts_during_the_lock_are_recorded_once_per_lock(client, establishme
         login(client, establishment_a.siret, f"Faux-{attempt}!aaaa")
     for _ in range(5):
         login(Client(), establishment_a.siret, PASSWORD, ip="203.0.113.9")
-    during = establishment_a.user.events.filter(
+    during = establishment_a.account.events.filter(
         kind=AccountEvent.Kind.LOGIN_FAILED, detail="pendant le blocage"
     )
     # The owner sees that someone kept trying, without the log being flooded.

@@ -44,7 +44,7 @@ def test_reset_by_identifier_sends_the_seed_email(
         message.subject
         == f"Modification des informations de connexion pour {establishment_a.siret} sur TMS Pros"
     )
-    assert message.to == [establishment_a.user.email]
+    assert message.to == [establishment_a.account.email]
     assert "Il expirera dans un jour" in message.body
     assert "http://localhost:8000/compte/password/reset/key/" in message.body
 
@@ -84,8 +84,8 @@ def test_reset_link_works_once(client, establishment_a, django_capture_on_commit
     url = reset_url_from(mail.outbox[0])
     response = follow_reset_link(client, url)
     assert response.status_code == 302
-    establishment_a.user.refresh_from_db()
-    assert establishment_a.user.check_password(NEW_PASSWORD)
+    establishment_a.account.refresh_from_db()
+    assert establishment_a.account.check_password(NEW_PASSWORD)
     second = Client().get(url.replace("http://localhost:8000", ""))
     assert "Lien non valable" in second.content.decode()
 
@@ -107,8 +107,8 @@ def test_shared_email_lists_every_identifier_in_one_message(db, django_capture_o
     first = make_establishment(siret="73282932000074", name="Alpha Nord", caisse_code="CRAMIF")
     second = make_establishment(siret="55210055400013", name="Alpha Sud", caisse_code="CARSAT_HDF")
     for establishment in (first, second):
-        establishment.user.email = "hse@groupe.example.fr"
-        establishment.user.save()
+        establishment.account.email = "hse@groupe.example.fr"
+        establishment.account.save()
     with django_capture_on_commit_callbacks(execute=True):
         Client().post(RESET_URL, {"email": "HSE@groupe.example.fr"})
     assert len(mail.outbox) == 1
@@ -130,8 +130,8 @@ def test_reset_requests_are_rate_limited_per_address(db, django_capture_on_commi
     sirets = ["73282932000074", "55210055400013", "35600000000006", "40483304800022"]
     for index, siret in enumerate(sirets):
         establishment = make_establishment(siret=siret, name=f"Site {index}", caisse_code="CRAMIF")
-        establishment.user.email = "hse@groupe.example.fr"
-        establishment.user.save()
+        establishment.account.email = "hse@groupe.example.fr"
+        establishment.account.save()
     with django_capture_on_commit_callbacks(execute=True):
         for siret in sirets:
             Client().post(RESET_URL, {"email": siret})
@@ -148,8 +148,8 @@ def test_shared_address_lists_every_identifier_however_many(db, django_capture_o
     ]
     for index, siret in enumerate(sirets):
         establishment = make_establishment(siret=siret, name=f"Site {index}", caisse_code="CRAMIF")
-        establishment.user.email = "hse@groupe.example.fr"
-        establishment.user.save()
+        establishment.account.email = "hse@groupe.example.fr"
+        establishment.account.save()
     with django_capture_on_commit_callbacks(execute=True):
         Client().post(RESET_URL, {"email": "hse@groupe.example.fr"})
     assert len(mail.outbox) == 1
@@ -177,7 +177,7 @@ def test_reset_ends_other_sessions_and_tells_the_owner(
     establishment_a, django_capture_on_commit_callbacks
 ):
     other_browser = Client()
-    other_browser.force_login(establishment_a.user)
+    other_browser.force_login(establishment_a.account)
     assert other_browser.get(reverse("account")).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         ask_reset(Client(), establishment_a.siret)
@@ -187,7 +187,7 @@ def test_reset_ends_other_sessions_and_tells_the_owner(
     assert browser.get(reverse("account")).status_code == 200, "the resetting browser is logged in"
     assert other_browser.get(reverse("account")).status_code == 302, "the other session ended"
     assert any("réinitialisé" in m.subject for m in mail.outbox[1:])
-    assert establishment_a.user.events.filter(kind=AccountEvent.Kind.PASSWORD_RESET).exists()
+    assert establishment_a.account.events.filter(kind=AccountEvent.Kind.PASSWORD_RESET).exists()
 
 
 def test_reset_form_names_each_failing_rule(
@@ -210,4 +210,4 @@ def test_reset_refuses_the_current_password(
         ask_reset(client, establishment_a.siret)
     response = follow_reset_link(client, reset_url_from(mail.outbox[0]), password=PASSWORD)
     assert "différent de l&#x27;ancien" in response.content.decode()
-    assert User.objects.get(pk=establishment_a.user.pk).check_password(PASSWORD)
+    assert User.objects.get(pk=establishment_a.account.pk).check_password(PASSWORD)

@@ -50,11 +50,11 @@ def test_new_password_must_differ_from_current():
 
 
 def test_password_must_not_contain_the_siret(establishment_a):
-    assert "password_contains_identity" in errors_for("Aa!73282932000074", establishment_a.user)
+    assert "password_contains_identity" in errors_for("Aa!73282932000074", establishment_a.account)
 
 
 def test_password_must_not_contain_the_establishment_name(establishment_a):
-    assert "password_contains_identity" in errors_for("AteliersAlpha1!", establishment_a.user)
+    assert "password_contains_identity" in errors_for("AteliersAlpha1!", establishment_a.account)
 
 
 def test_common_password_is_refused():
@@ -63,6 +63,6 @@ def test_common_password_is_refused():
 
 def test_errors_are_in_french(establishment_a):
     with pytest.raises(ValidationError) as error:
-        validate_password("abc", establishment_a.user)
+        validate_password("abc", establishment_a.account)
     assert "Le mot de passe doit contenir au moins 8 caractères." in error.value.messages
     assert "Le mot de passe doit contenir au moins une majuscule." in error.value.messages

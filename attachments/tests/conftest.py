@@ -51,7 +51,7 @@ def make_attachment(establishment, question, name="tableau de bord.pdf", content
         original_name=name,
         size=len(content or pdf_bytes()),
         content_type="application/pdf",
-        uploaded_by=establishment.user,
+        uploaded_by=establishment.account,
         **extra,
     )
     attachment.file.save(name, upload(name, content or pdf_bytes()), save=False)

@@ -52,8 +52,8 @@ def test_download_permission_matrix(
     representative,
 ):  # fmt: skip
     user = {
-        "owner": attachment_a.establishment.user,
-        "other_establishment": establishment_b.user,
+        "owner": attachment_a.establishment.account,
+        "other_establishment": establishment_b.account,
         "preventeur_of_its_caisse": preventeur_a,
         "preventeur_of_another_caisse": preventeur_b,
         "national": national,
@@ -112,7 +112,7 @@ def test_only_the_establishment_deletes_its_documents(
     who, attachment_a, establishment_b, preventeur_a, preventeur_b
 ):
     user = {
-        "other_establishment": establishment_b.user,
+        "other_establishment": establishment_b.account,
         "preventeur_of_its_caisse": preventeur_a,
         "preventeur_of_another_caisse": preventeur_b,
     }[who]

@@ -21,7 +21,7 @@ def test_deposit_on_q8_see_download_and_delete(
     transactional_db, page, live_server, establishment_a
 ):
     call_command("load_parcours", stdout=io.StringIO())  # Q8 and its templates
-    log_in(page, live_server, establishment_a.user)
+    log_in(page, live_server, establishment_a.account)
     page.goto("/parcours/etape/1/")
     documents = page.locator("#documents-Q8")
 

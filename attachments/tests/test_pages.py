@@ -128,7 +128,7 @@ def test_a_rolled_back_deletion_keeps_the_file(attachment_a):
 def render_include(establishment, question, **context):
     request = RequestFactory().get("/parcours/etape/1/")
     request.establishment = establishment
-    request.user = establishment.user
+    request.user = establishment.account
     template = Template('{% include "attachments/_question_files.html" with question=question %}')
     return template.render(Context({"request": request, "question": question, **context}))
 

@@ -52,7 +52,7 @@ def test_used_space_is_summed_under_the_establishments_lock(progress_a, monkeypa
         progress=progress_a,
         files=MultiValueDict({"files-Q8": [files.upload("un.pdf", files.pdf_bytes())]}),
         data={},
-        by=progress_a.establishment.user,
+        by=progress_a.establishment.account,
     )
     assert events == [("lock", Establishment), ("sum", True)]
 
@@ -93,7 +93,7 @@ def test_the_lock_is_a_row_lock_on_the_establishment_only(progress_a):
             progress=progress_a,
             files=MultiValueDict({"files-Q8": [files.upload("un.pdf", files.pdf_bytes())]}),
             data={},
-            by=progress_a.establishment.user,
+            by=progress_a.establishment.account,
         )
     locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
     assert len(locks) == 1

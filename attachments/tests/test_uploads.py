@@ -29,7 +29,7 @@ def send(progress, *uploads, code="Q8", description="", by=None):
         progress=progress,
         files=MultiValueDict({f"files-{code}": list(uploads)}),
         data={f"description-{code}": description},
-        by=by or progress.establishment.user,
+        by=by or progress.establishment.account,
     )
 
 
@@ -47,7 +47,7 @@ def test_several_files_are_stored_under_generated_names(progress_a, establishmen
     ]
     for attachment in attachments:
         assert attachment.description == "Version validée en CSE"
-        assert attachment.uploaded_by == establishment_a.user
+        assert attachment.uploaded_by == establishment_a.account
         assert attachment.file.name.startswith(f"attachments/{establishment_a.pk}/")
         assert attachment.original_name not in attachment.file.name
         assert default_storage.exists(attachment.file.name)

@@ -68,5 +68,5 @@ def attach(establishment, code, name="tableau de bord.xlsx"):
         description="",
         size=7,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        uploaded_by=establishment.user,
+        uploaded_by=establishment.account,
     )

@@ -98,8 +98,8 @@ def test_establishment_comments_keep_their_earlier_versions(client_a, establishm
         .values_list("text", "voice", "author")
     )
     assert texts == [
-        ("Première version", "establishment", establishment_a.user.pk),
-        ("Seconde version", "establishment", establishment_a.user.pk),
+        ("Première version", "establishment", establishment_a.account.pk),
+        ("Seconde version", "establishment", establishment_a.account.pk),
     ]
     html = client_a.get(STEP1).content.decode()
     assert "Seconde version" in html and "Ateliers Alpha, le " in html
@@ -138,7 +138,7 @@ def test_an_establishment_never_writes_or_reads_anothers_step(
     assert answer(establishment_a, "Q4") == "Réponse secrète d'Alpha"
     assert answer(establishment_b, "Q4") == "Écrit par Bêta"
     alpha_progress.refresh_from_db()
-    assert alpha_progress.updated_by == establishment_a.user
+    assert alpha_progress.updated_by == establishment_a.account
     export = client_b.get(reverse("parcours:export"))
     assert b"Alpha" not in export.content
 

@@ -21,7 +21,7 @@ def test_fill_step_one_save_and_the_preventeur_is_told(
     # The dashboard of Q8 was deposited earlier (the upload itself is the attachments journey).
     attach(establishment_a, "Q8", name="tableau de bord 2025.xlsx")
     mail.outbox = []
-    log_in(page, live_server, establishment_a.user)
+    log_in(page, live_server, establishment_a.account)
 
     page.goto("/parcours/")
     assert page.get_by_text("Il n'est pas utile d'attendre la validation").is_visible()

@@ -16,7 +16,7 @@ def test_a_stale_save_is_refused_and_shows_both_versions(client_a, establishment
     assert first_page["version"] == second_page["version"] == "1"
 
     colleague = Client()
-    colleague.force_login(establishment_a.user)
+    colleague.force_login(establishment_a.account)
     assert colleague.post(STEP1, first_page).status_code == 302
 
     response = client_a.post(STEP1, second_page)

@@ -128,7 +128,7 @@ def test_a_deletion_on_a_validated_step_flags_it_and_makes_open_pages_stale(
     assert after.validated_by == preventeur_a
     assert after.modified_since_validation is True
     assert after.version == progress.version + 1
-    assert after.updated_by == establishment_a.user
+    assert after.updated_by == establishment_a.account
     assert Attachment.objects.get() == kept
 
     response = client_a.post(STEP1, stale_page)

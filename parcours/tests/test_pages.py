@@ -121,14 +121,14 @@ def test_three_voices_show_author_date_and_seen_mark(
         block=block,
         voice="establishment",
         text="ancienne version",
-        author=establishment_a.user,
+        author=establishment_a.account,
     )
     Comment.objects.create(
         establishment=establishment_a,
         block=block,
         voice="establishment",
         text="essai en cours - ne pas déranger",
-        author=establishment_a.user,
+        author=establishment_a.account,
     )
     StepProgress.objects.create(
         establishment=establishment_a,
@@ -155,7 +155,7 @@ def test_comments_of_another_establishment_are_never_shown(client_b, establishme
         block=block,
         voice="establishment",
         text="secret d'Alpha",
-        author=establishment_a.user,
+        author=establishment_a.account,
     )
     assert "secret d'Alpha" not in client_b.get(STEP1).content.decode()
 
@@ -164,7 +164,7 @@ def test_the_gate_closes_the_programme_until_the_profile_is_complete(client, par
     establishment = make_establishment(
         siret="35600000000048", name="Sans profil", caisse_code="CRAMIF", complete_profile=False
     )
-    client.force_login(establishment.user)
+    client.force_login(establishment.account)
     for url in (reverse("parcours:index"), STEP1, reverse("parcours:export")):
         response = client.get(url)
         assert response.status_code == 302

@@ -16,7 +16,7 @@ def run(command, *args):
 @pytest.fixture
 def never_activated(establishment_a, establishment_b):
     for establishment in (establishment_a, establishment_b):
-        user = establishment.user
+        user = establishment.account
         user.set_unusable_password()
         user.save()
     return establishment_a, establishment_b
@@ -26,15 +26,15 @@ def test_activation_emails_go_to_accounts_never_activated_nor_sent(
     never_activated, mailoutbox, django_capture_on_commit_callbacks
 ):
     establishment_a, establishment_b = never_activated
-    User.objects.filter(pk=establishment_b.user_id).update(activated_at=timezone.now())
+    User.objects.filter(pk=establishment_b.account.pk).update(activated_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         out = run("send_activation_emails")
     assert "1 e-mail(s) d'activation envoyé(s)." in out
-    assert [message.to for message in mailoutbox] == [[establishment_a.user.email]]
+    assert [message.to for message in mailoutbox] == [[establishment_a.account.email]]
     assert establishment_a.siret in mailoutbox[0].body
     assert "/compte/activer/" in mailoutbox[0].body
-    establishment_a.user.refresh_from_db()
-    assert establishment_a.user.activation_sent_at is not None
+    establishment_a.account.refresh_from_db()
+    assert establishment_a.account.activation_sent_at is not None
 
     with django_capture_on_commit_callbacks(execute=True):
         out = run("send_activation_emails")
@@ -61,7 +61,7 @@ def test_activation_emails_filtered_by_siret_and_by_caisse(
         assert "1 e-mail(s)" in run("send_activation_emails", "--siret", spaced)
         assert "1 e-mail(s)" in run("send_activation_emails", "--caisse", "cramif")
         assert "0 e-mail(s)" in run("send_activation_emails", "--caisse", "CARSAT_HDF")
-    assert [m.to[0] for m in mailoutbox] == [establishment_b.user.email, establishment_a.user.email]
+    assert [m.to[0] for m in mailoutbox] == [establishment_b.account.email, establishment_a.account.email]
 
 
 def test_unknown_caisse_is_an_error(db):

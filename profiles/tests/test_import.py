@@ -38,17 +38,17 @@ def test_csv_with_bom_and_semicolons_creates_establishments_and_accounts(tmp_pat
     out, err = run_import(path)
     assert "2 créé(s), 0 mis à jour, 0 inchangé(s), 0 rejeté(s)" in out
     assert err == ""
-    gamma = Establishment.objects.select_related("user", "caisse").get(siret=S1)
+    gamma = Establishment.objects.select_related("caisse").get(siret=S1)
     assert gamma.name == "Menuiserie Gamma"
     assert gamma.caisse.code == "CRAMIF"
     assert gamma.preventeur == preventeur_a
     assert (gamma.days_lost_tms, gamma.days_lost_lumbago, gamma.figures_year) == (1200, 400, 2025)
     assert gamma.headcount == 42 and gamma.postcode == "75011"
-    assert gamma.user.username == S1
-    assert gamma.user.email == "contact@gamma.fr"
-    assert gamma.user.kind == User.Kind.ESTABLISHMENT
-    assert not gamma.user.has_usable_password()
-    assert gamma.user.activated_at is None and gamma.user.activation_sent_at is None
+    assert gamma.account.username == S1
+    assert gamma.account.email == "contact@gamma.fr"
+    assert gamma.account.kind == User.Kind.ESTABLISHMENT
+    assert not gamma.account.has_usable_password()
+    assert gamma.account.activated_at is None and gamma.account.activation_sent_at is None
     assert Establishment.objects.get(siret=S2).caisse.code == "CARSAT_HDF"
 
 
@@ -182,7 +182,7 @@ def test_reimport_updates_without_duplicating_and_keeps_password_and_activation(
 
     from conftest import PASSWORD
 
-    user = establishment_a.user
+    user = establishment_a.account
     user.activated_at = user.activation_sent_at = timezone.now()
     user.save()
     first = write_csv(

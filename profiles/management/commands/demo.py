@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from profiles.models import Caisse, Establishment
+from profiles.models import Caisse, Establishment, Membership
 
 DEMO_PASSWORD = "Demo-TmsPros-2026!"
 
@@ -63,10 +63,9 @@ class Command(BaseCommand):
                 if complete
                 else {}
             )
-            Establishment.objects.update_or_create(
+            establishment, _ = Establishment.objects.update_or_create(
                 siret=siret,
                 defaults={
-                    "user": user,
                     "name": name,
                     "caisse": caisse,
                     "address": "12 rue des Ateliers",
@@ -78,6 +77,11 @@ class Command(BaseCommand):
                     "figures_year": year,
                     **profile,
                 },
+            )
+            Membership.objects.get_or_create(
+                establishment=establishment,
+                user=user,
+                defaults={"role": Membership.Role.ESTABLISHMENT},
             )
         self.stdout.write(
             f"Données de démonstration chargées. Identifiants (mot de passe : {DEMO_PASSWORD}) :"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from profiles.services import ImportFileError, import_establishments
+from profiles.imports import ImportFileError, import_establishments
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.services import send_activation_email
 from accounts.siret import normalize_siret
-from profiles.models import Caisse
+from profiles.models import Caisse, Membership
 
 
 class Command(BaseCommand):
@@ -27,14 +27,17 @@ class Command(BaseCommand):
             kind=User.Kind.ESTABLISHMENT,
             is_active=True,
             activated_at__isnull=True,
-            establishment__isnull=False,
-        ).order_by("username")
+            memberships__role=Membership.Role.ESTABLISHMENT,
+        ).distinct().order_by("username")
         if siret:
             accounts = accounts.filter(username__in=[normalize_siret(value) for value in siret])
         if caisse:
             if not Caisse.objects.filter(code=caisse.upper()).exists():
                 raise CommandError(f"Caisse « {caisse} » inconnue.")
-            accounts = accounts.filter(establishment__caisse__code=caisse.upper())
+            accounts = accounts.filter(
+                memberships__role=Membership.Role.ESTABLISHMENT,
+                memberships__establishment__caisse__code=caisse.upper(),
+            )
         if not resend:
             accounts = accounts.filter(activation_sent_at__isnull=True)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.siret import normalize_siret, siret_error
 
-from .models import Caisse, Establishment
+from .models import Caisse, Establishment, Membership
 
 REQUIRED_COLUMNS = ("siret", "raison_sociale", "caisse", "email")
 OPTIONAL_COLUMNS = (
@@ -269,7 +269,9 @@ def check_rows(columns, rows) -> tuple[list[CheckedRow], list[str], set[int]]:
                 preventeur = preventeurs.get(address)
                 if preventeur is None:
                     error(f"préventeur « {address} » inconnu (colonne preventeur_email)")
-                elif caisse is not None and preventeur.caisse_id != caisse.pk:
+                elif caisse is not None and not Establishment.preventeur_may_follow(
+                    preventeur, caisse
+                ):
                     error(
                         f"le préventeur « {address} » n'appartient pas à la caisse {caisse.code} "
                         "(colonne preventeur_email)"
@@ -317,10 +319,15 @@ def import_establishments(path, *, dry_run=False, skip_invalid=False) -> ImportR
         ):
             existing[establishment.siret] = establishment
     new_rows = [row for row in checked if row.siret not in existing]
-    accounts = {}
+    accounts, owners = {}, set()
     for chunk in _chunks([row.siret for row in new_rows]):
-        for user in User.objects.filter(username__in=chunk).select_related("establishment"):
+        for user in User.objects.filter(username__in=chunk):
             accounts[user.username] = user
+        owners.update(
+            Membership.objects.filter(
+                user__username__in=chunk, role=Membership.Role.ESTABLISHMENT
+            ).values_list("user__username", flat=True)
+        )
 
     to_update, updated_fields = [], set()
     for row in checked:
@@ -333,10 +340,8 @@ def import_establishments(path, *, dry_run=False, skip_invalid=False) -> ImportR
         if changed:
             for name in changed:
                 setattr(establishment, name, row.values[name])
-            preventeur = establishment.preventeur
-            if preventeur is not None and preventeur.caisse_id != establishment.caisse_id:
+            if "preventeur" not in changed and establishment.drop_preventeur_of_another_caisse():
                 # Moved to another caisse: its former préventeur no longer follows it.
-                establishment.preventeur = None
                 changed.append("preventeur")
             updated_fields.update(changed)
             to_update.append(establishment)
@@ -348,7 +353,7 @@ def import_establishments(path, *, dry_run=False, skip_invalid=False) -> ImportR
     taken = [
         row
         for row in new_rows
-        if row.siret in accounts and hasattr(accounts[row.siret], "establishment")
+        if row.siret in owners
     ]
     for row in taken:  # an account with this SIRET already has another establishment
         report.errors.append(
@@ -384,10 +389,23 @@ def import_establishments(path, *, dry_run=False, skip_invalid=False) -> ImportR
         if missing_users and missing_users[0].pk is None:  # backends without RETURNING
             for chunk in _chunks([user.username for user in missing_users]):
                 accounts.update({u.username: u for u in User.objects.filter(username__in=chunk)})
-        Establishment.objects.bulk_create(
+        created = Establishment.objects.bulk_create(
+            [Establishment(siret=row.siret, **row.values) for row in new_rows],
+            batch_size=500,
+        )
+        if created and created[0].pk is None:  # backends without RETURNING
+            created = []
+            for chunk in _chunks([row.siret for row in new_rows]):
+                created.extend(Establishment.objects.filter(siret__in=chunk))
+        Membership.objects.bulk_create(
             [
-                Establishment(user=accounts[row.siret], siret=row.siret, **row.values)
-                for row in new_rows
+                Membership(
+                    establishment=establishment,
+                    user=accounts[establishment.siret],
+                    role=Membership.Role.ESTABLISHMENT,
+                    created_at=now,
+                )
+                for establishment in created
             ],
             batch_size=500,
         )
