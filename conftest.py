@@ -1,5 +1,7 @@
 """The cast of the tests: two establishments of two caisses, their préventeurs."""
 
+import contextlib
+
 import pytest
 from django.apps import apps as django_apps
 from django.db import connections
@@ -81,11 +83,19 @@ def make_representative(establishment, *, email, first_name="Rémi", last_name="
 
 
 @pytest.fixture(autouse=True)
-def _caisses_of_the_data_migration(django_db_setup, django_db_blocker):
+def _caisses_of_the_data_migration(request, django_db_blocker):
     """The 21 caisses are loaded by a data migration; a transactional (live
-    server) test flushes them: put them back, committed, before each test."""
+    server) test flushes them: put them back, committed, before each test
+    that uses the database."""
     from importlib import import_module
 
+    uses_database = request.node.get_closest_marker("django_db") or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if not uses_database:
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         if Caisse.objects.count() < 21:
             migration = import_module("profiles.migrations.0002_load_caisses")
@@ -100,6 +110,48 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _outbox_is_the_default_mailer(django_test_environment):
+    """Django's test set-up turns every mailer into locmem: put the outbox back.
+
+    As in production, sending writes an outbox row; the "delivery" mailer
+    stays locmem, so a delivered message lands in mailoutbox.
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+
+    settings.MAILERS = import_module(settings.SETTINGS_MODULE).MAILERS
+
+
+@contextlib.contextmanager
+def unreachable_broker():
+    """Celery publishes for real, to a broker nobody listens to (a Redis outage)."""
+    from tmspros.celery import app
+
+    saved = {
+        name: app.conf[name]
+        for name in ("broker_url", "broker_transport_options", "task_always_eager")
+    }
+
+    def forget_connections():
+        # The pools keep the connection to the broker of the first publish.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.update(
+        broker_url="redis://127.0.0.1:1/0",
+        broker_transport_options={"max_retries": 0},
+        task_always_eager=False,
+    )
+    forget_connections()
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        forget_connections()
 
 
 @pytest.fixture

@@ -2,13 +2,14 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import reverse
 
-from outbox.services import queue_email
-
 from . import services
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth, the portal's way: closed signup, lockout, e-mails through the outbox."""
+    """allauth, the portal's way: closed signup, lockout, links built from SITE_URL.
+
+    Its e-mails are sent by allauth itself, through the default mailer: the outbox.
+    """
 
     error_messages = {
         **DefaultAccountAdapter.error_messages,
@@ -44,15 +45,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     # --- E-mails --------------------------------------------------------------------
     def send_mail(self, template_prefix, email, context):
-        from allauth.core import context as allauth_context
-
-        context = {
-            "request": allauth_context.request,
-            "email": email,
-            "site_url": settings.SITE_URL,
-            **context,
-        }
-        queue_email(self.render_mail(template_prefix, email, context))
+        super().send_mail(template_prefix, email, {"site_url": settings.SITE_URL, **context})
 
     def get_password_change_redirect_url(self, request):
         # Back to "Mon compte", where "Mes derniers événements" lists the change.

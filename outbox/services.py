@@ -1,38 +1,30 @@
+"""The outbox's work: templated e-mails, delivery, retention.
+
+Sending is Django's: the default mailer is outbox.backends.OutboxBackend,
+which writes the row in the current transaction and enqueues `deliver` on
+commit. `deliver` sends through the "delivery" mailer, built from EMAIL_URL.
+"""
+
 import logging
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F, QuerySet
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
+from django.utils import timezone
 
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
+# The MAILERS entry that really sends (SMTP, console or file, from EMAIL_URL).
+DELIVERY_MAILER = "delivery"
+
 # About a day of SMTP outage: the task retries with back-off for two hours,
 # then requeue_outbox takes the message again every hour.
 MAX_ATTEMPTS = 30
-
-
-def queue_email(message: EmailMessage) -> OutboxMessage:
-    """Save `message` in the outbox and enqueue its delivery after commit."""
-    html_body = ""
-    for content, mimetype in getattr(message, "alternatives", []) or []:
-        if mimetype == "text/html":
-            html_body = content
-    if getattr(message, "content_subtype", "plain") == "html" and not html_body:
-        html_body = message.body
-    row = OutboxMessage.objects.create(
-        subject=message.subject,
-        body=message.body,
-        html_body=html_body,
-        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
-        to=list(message.to),
-        reply_to=list(message.reply_to or []),
-    )
-    transaction.on_commit(lambda: enqueue_delivery(row.pk))
-    return row
 
 
 def render_text(template_name: str, context: dict) -> str:
@@ -40,10 +32,12 @@ def render_text(template_name: str, context: dict) -> str:
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
-def send_templated_email(
-    *, template: str, to: list[str], context: dict, reply_to=None
-) -> OutboxMessage:
-    """Render templates/emails/<template>_{subject.txt,body.txt,body.html} and queue it."""
+def send_templated_email(*, template: str, to: list[str], context: dict, reply_to=None) -> None:
+    """Render templates/emails/<template>_{subject.txt,body.txt,body.html} and send it.
+
+    It goes through the default mailer, the outbox: call it inside the
+    transaction that causes the e-mail.
+    """
     context = {"site_url": settings.SITE_URL, **context}
     subject = " ".join(render_text(f"emails/{template}_subject.txt", context).split())
     body = render_text(f"emails/{template}_body.txt", context)
@@ -56,7 +50,7 @@ def send_templated_email(
         html = None
     if html:
         message.attach_alternative(html, "text/html")
-    return queue_email(message)
+    message.send()
 
 
 def enqueue_delivery(message_id: int) -> None:
@@ -72,40 +66,49 @@ def enqueue_delivery(message_id: int) -> None:
 
 
 def deliver(message_id: int) -> bool:
-    """Send one pending message exactly once. Returns True when it was sent now."""
-    from django.utils import timezone
+    """Send one pending message exactly once. Returns True when it was sent now.
 
-    with transaction.atomic():
-        row = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
-        if row is None or row.status != OutboxMessage.Status.PENDING:
-            return False
-        message = EmailMultiAlternatives(
-            row.subject,
-            row.body,
-            row.from_email,
-            row.to,
-            reply_to=row.reply_to or None,
+    The row is claimed by a conditional UPDATE (pending → sending), the same
+    on SQLite and PostgreSQL: of two runs for one message, one claims it and
+    the other finds nothing to do. Each statement commits on its own, so the
+    SMTP conversation holds no lock. A failure puts the row back to pending
+    (failed after MAX_ATTEMPTS), with the error, and is raised for the retry.
+    """
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status=OutboxMessage.Status.PENDING
+    ).update(
+        status=OutboxMessage.Status.SENDING,
+        attempts=F("attempts") + 1,
+        last_attempt_at=timezone.now(),
+    )
+    if not claimed:
+        return False
+    row = OutboxMessage.objects.get(pk=message_id)
+    try:
+        row.to_email_message().send(using=DELIVERY_MAILER)
+    except Exception as exc:
+        given_up = row.attempts >= MAX_ATTEMPTS
+        OutboxMessage.objects.filter(pk=message_id).update(
+            status=OutboxMessage.Status.FAILED if given_up else OutboxMessage.Status.PENDING,
+            last_error=repr(exc),
         )
-        if row.html_body:
-            message.attach_alternative(row.html_body, "text/html")
-        row.attempts += 1
-        row.last_attempt_at = timezone.now()
-        error = None
-        try:
-            message.send()
-        except Exception as exc:  # noqa: BLE001 - recorded, then re-raised for the retry
-            error = exc
-            row.last_error = repr(exc)
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = OutboxMessage.Status.FAILED
-            row.save(update_fields=["attempts", "last_attempt_at", "last_error", "status"])
-        else:
-            row.status = OutboxMessage.Status.SENT
-            row.sent_at = timezone.now()
-            row.last_error = ""
-            row.save(
-                update_fields=["attempts", "last_attempt_at", "last_error", "status", "sent_at"]
-            )
-    if error is not None:
-        raise error
+        raise
+    OutboxMessage.objects.filter(pk=message_id).update(
+        status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
     return True
+
+
+def sent_past_retention() -> QuerySet[OutboxMessage]:
+    """Sent messages older than OUTBOX_RETENTION_DAYS (their links expired long ago).
+
+    Pending, sending and failed messages are never purged: they are still owed.
+    """
+    limit = timezone.now() - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    return OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT, sent_at__lt=limit)
+
+
+def purge_sent() -> int:
+    """Delete the sent messages past retention; returns how many."""
+    count, _ = sent_past_retention().delete()
+    return count

@@ -26,11 +26,18 @@ def requeue_pending(older_than_seconds: int = 120) -> int:
     """Enqueue again the messages the broker never got, or whose retries ran out.
 
     A message attempted recently waits for its own task's retry (back-off):
-    it is only taken again an hour after its last attempt.
+    it is only taken again an hour after its last attempt. A claim older
+    than an hour (SMTP gives up after 30 s) is a worker that died while
+    sending: that message is pending again, the one case where it may be
+    sent twice rather than lost.
     """
     now = timezone.now()
+    an_hour_ago = now - timedelta(hours=1)
+    OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.SENDING, last_attempt_at__lte=an_hour_ago
+    ).update(status=OutboxMessage.Status.PENDING)
     never_enqueued = Q(attempts=0, created_at__lte=now - timedelta(seconds=older_than_seconds))
-    retries_ran_out = Q(attempts__gt=0, last_attempt_at__lte=now - timedelta(hours=1))
+    retries_ran_out = Q(attempts__gt=0, last_attempt_at__lte=an_hour_ago)
     ids = list(
         OutboxMessage.objects.filter(
             never_enqueued | retries_ran_out, status=OutboxMessage.Status.PENDING
@@ -41,3 +48,9 @@ def requeue_pending(older_than_seconds: int = 120) -> int:
     for message_id in ids:
         services.enqueue_delivery(message_id)
     return len(ids)
+
+
+@shared_task
+def purge_sent() -> int:
+    """Delete sent messages past OUTBOX_RETENTION_DAYS (beat: daily)."""
+    return services.purge_sent()

@@ -5,7 +5,6 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.urls import reverse
 
 from outbox.services import send_templated_email
@@ -41,23 +40,14 @@ def step_completed_recipient(establishment) -> str:
     return establishment.caisse.email
 
 
-@transaction.atomic
-def notify_step_completed(*, progress_id: int, passage: int) -> bool:
-    """Tell the préventeur that a step became complete, once per passage.
+def step_completed(progress: StepProgress) -> None:
+    """Tell the préventeur that a step became complete: called once per passage.
 
-    `passage` is the progress's completion_count when the save happened. The
-    row is locked and notified_count moves in the same transaction as the
-    outbox row, so a task run twice (or two tasks for the same passage) sends
-    one e-mail. Returns True when an e-mail was queued now.
+    Called by the service that completes the step, inside its transaction:
+    the e-mail is an outbox row committed (or rolled back) with the passage.
+    With no préventeur nor caisse address, the passage is logged and nothing
+    is sent.
     """
-    progress = (
-        StepProgress.objects.select_for_update(of=("self",))
-        .select_related("step", "establishment__caisse", "establishment__preventeur")
-        .filter(pk=progress_id)
-        .first()
-    )
-    if progress is None or progress.notified_count >= passage:
-        return False
     establishment = progress.establishment
     recipient = step_completed_recipient(establishment)
     if not recipient:
@@ -66,10 +56,7 @@ def notify_step_completed(*, progress_id: int, passage: int) -> bool:
             progress.step.number,
             establishment.siret,
         )
-        # Settled, not retried every few minutes for ever (19 caisses start without an address).
-        progress.notified_count = passage
-        progress.save(update_fields=["notified_count"])
-        return False
+        return
     send_templated_email(
         template="step_completed",
         to=[recipient],
@@ -78,11 +65,7 @@ def notify_step_completed(*, progress_id: int, passage: int) -> bool:
             "establishment": establishment,
             "step": progress.step,
             "progress": progress,
-            "passage": passage,
             "back_office_url": settings.SITE_URL
             + reverse("admin:parcours_stepprogress_change", args=[progress.pk]),
         },
     )
-    progress.notified_count = passage
-    progress.save(update_fields=["notified_count"])
-    return True

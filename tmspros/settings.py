@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "allauth",
     "allauth.account",
     "crispy_forms",
@@ -168,18 +167,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "requeue-outbox": {"task": "outbox.tasks.requeue_pending", "schedule": 300.0},
     "purge-orphan-files": {"task": "attachments.tasks.purge_orphan_files", "schedule": 3600.0},
-    "notify-pending-completions": {
-        "task": "parcours.tasks.notify_pending_completions",
-        "schedule": 300.0,
-    },
+    "purge-outbox": {"task": "outbox.tasks.purge_sent", "schedule": 24 * 3600.0},
 }
 
+
 # --- E-mail -----------------------------------------------------------------
-# Every message goes through the outbox (outbox.services.queue_email); the
-# backend below is the one the outbox task delivers with.
-MAILERS = {"default": {}}
-
-
 def _mailer_from_url(url: str) -> dict:
     """EMAIL_URL (console://, smtp://user:pass@host:587, smtp+ssl://…) as a MAILERS entry."""
     config = environ.Env.email_url_config(url)
@@ -202,7 +194,14 @@ def _mailer_from_url(url: str) -> dict:
     return {"BACKEND": backend, "OPTIONS": options}
 
 
-MAILERS["default"] = _mailer_from_url(env("EMAIL_URL", default="consolemail://"))
+# The default mailer is the outbox: sending a message writes its row in the
+# current transaction, and its delivery is enqueued on commit. The outbox
+# task delivers through "delivery", the real mailer (EMAIL_URL).
+MAILERS = {
+    "default": {"BACKEND": "outbox.backends.OutboxBackend"},
+    "delivery": _mailer_from_url(env("EMAIL_URL", default="consolemail://")),
+}
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TMS Pros <tmspros@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -301,6 +300,18 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 50
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Error reports (ADMINS) leave at once through the real mailer: the
+        # failed request's transaction is rolled back, the outbox cannot hold them.
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+            "using": "delivery",
+        },
+    },
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

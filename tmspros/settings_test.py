@@ -13,7 +13,13 @@ from tmspros.settings import *  # noqa: E402,F403
 from tmspros.settings import BASE_DIR  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# The outbox stays the default mailer; it delivers to django.core.mail.outbox
+# (pytest-django's mailoutbox). Django's test set-up makes every mailer locmem:
+# the root conftest.py puts the outbox back.
+MAILERS = {
+    "default": {"BACKEND": "outbox.backends.OutboxBackend"},
+    "delivery": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+}
 CELERY_TASK_ALWAYS_EAGER = True
 # The real broker when REDIS_URL is set (tests that publish to it switch eager off).
 CELERY_BROKER_URL = os.environ.get("REDIS_URL") or "memory://"

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.mail import EmailMessage
 
 from outbox.models import OutboxMessage
-from outbox.services import enqueue_delivery, queue_email
+from outbox.services import enqueue_delivery
 
 pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
 
@@ -17,7 +17,9 @@ def test_delivery_is_published_to_the_real_broker(db, settings):
 
     from tmspros.celery import app
 
-    row = queue_email(EmailMessage("Objet", "Texte", "tmspros@example.fr", ["a@example.fr"]))
+    # The test's transaction never commits: the delivery is published below, by hand.
+    EmailMessage("Objet", "Texte", "tmspros@example.fr", ["a@example.fr"]).send()
+    row = OutboxMessage.objects.get()
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
     client.delete("celery")
     app.conf.task_always_eager = False

@@ -2,11 +2,15 @@ import logging
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from parcours import tasks
-from parcours.models import StepProgress
+from conftest import unreachable_broker
+from outbox.models import OutboxMessage
+from outbox.tasks import requeue_pending
+from parcours.models import Step, StepProgress
+from parcours.services import refresh_step_state
 
 from .conftest import attach, form_data
 
@@ -75,13 +79,8 @@ def test_exactly_one_email_per_passage_to_complete(
     progress = save(client_a, establishment_a, django_capture_on_commit_callbacks)
     assert progress.status == StepProgress.Status.COMPLETE
     assert len(outbox) == 2
-    assert (progress.completion_count, progress.notified_count) == (2, 2)
-
-    # The task run again (redelivery, retry) sends nothing more.
-    tasks.send_step_completed.delay(progress.pk, 2)
-    tasks.send_step_completed.delay(progress.pk, 1)
-    tasks.send_step_completed(progress.pk, 2)
-    assert len(outbox) == 2
+    assert progress.completion_count == 2
+    assert OutboxMessage.objects.count() == 2
 
 
 def test_the_email_names_the_establishment_siret_step_and_back_office_link(
@@ -100,13 +99,32 @@ def test_the_email_names_the_establishment_siret_step_and_back_office_link(
     assert link in message.alternatives[0][0]
 
 
-def test_the_email_is_sent_only_after_commit(
-    client_a, establishment_a, parcours, outbox, django_capture_on_commit_callbacks
+def test_completing_a_step_writes_one_email_in_its_transaction_sent_after_commit(
+    client_a, establishment_a, preventeur_a, parcours, outbox, django_capture_on_commit_callbacks
 ):
     attach(establishment_a, "Q8")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client_a.post(STEP1, form_data(establishment_a, 1))
+    row = OutboxMessage.objects.get()
+    assert (row.status, row.to) == (OutboxMessage.Status.PENDING, [preventeur_a.email])
     assert callbacks and outbox == []
+
+
+def test_a_completion_rolled_back_leaves_no_email(
+    client_a, establishment_a, parcours, outbox, django_capture_on_commit_callbacks
+):
+    save(client_a, establishment_a, django_capture_on_commit_callbacks)  # all but Q8
+    attach(establishment_a, "Q8")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        progress = refresh_step_state(
+            establishment=establishment_a, step=Step.objects.get(number=1)
+        )
+        assert progress.status == StepProgress.Status.COMPLETE
+        assert OutboxMessage.objects.count() == 1
+        raise RuntimeError("something later in the same transaction failed")
+    assert not OutboxMessage.objects.exists()
+    assert progress_of(establishment_a).completion_count == 0
+    assert outbox == []
 
 
 def test_without_preventeur_the_caisse_contact_is_told(
@@ -136,30 +154,26 @@ def test_without_any_address_nothing_is_sent_and_it_is_logged(
     attach(establishment_b, "Q8")
     with caplog.at_level(logging.WARNING, logger="parcours.emails"):
         progress = save(client_b, establishment_b, django_capture_on_commit_callbacks)
-    assert outbox == []
+    assert outbox == [] and not OutboxMessage.objects.exists()
     assert progress.status == StepProgress.Status.COMPLETE
+    assert progress.completion_count == 1
     assert "no préventeur nor caisse address" in caplog.text
-    progress.refresh_from_db()
-    assert progress.notified_count == progress.completion_count, "settled, not retried for ever"
-    assert tasks.notify_pending_completions() == 0
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_broker_outage_delays_the_email_without_breaking_the_page(
-    client_a, establishment_a, parcours, outbox, monkeypatch, django_capture_on_commit_callbacks
+    client_a, establishment_a, preventeur_a, parcours, outbox
 ):
-    def broker_down(*args, **kwargs):
-        raise ConnectionError("broker unreachable")
-
-    monkeypatch.setattr(tasks.send_step_completed, "delay", broker_down)
     attach(establishment_a, "Q8")
-    progress = save(client_a, establishment_a, django_capture_on_commit_callbacks)
-    assert outbox == [] and progress.notified_count == 0
-    monkeypatch.undo()
+    with unreachable_broker():
+        response = client_a.post(STEP1, form_data(establishment_a, 1))
+        assert response.status_code == 302
+    assert progress_of(establishment_a).status == StepProgress.Status.COMPLETE
+    row = OutboxMessage.objects.get()
+    assert row.status == OutboxMessage.Status.PENDING and outbox == []
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.notify_pending_completions() == 1
-        assert tasks.notify_pending_completions() == 0
-    assert len(outbox) == 1
+    assert requeue_pending(older_than_seconds=0) == 1
+    assert [m.to for m in outbox] == [[preventeur_a.email]]
 
 
 def test_a_validated_step_keeps_its_validation_when_changed_but_is_flagged(
@@ -207,17 +221,3 @@ def progress_step(number):
     from parcours.models import Step
 
     return Step.objects.get(number=number).pk
-
-
-def test_a_notification_task_run_twice_sends_once(
-    establishment_a, parcours, outbox, django_capture_on_commit_callbacks
-):
-    progress = StepProgress.objects.create(
-        establishment=establishment_a, step_id=progress_step(2), completion_count=1
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        tasks.send_step_completed.delay(progress.pk, 1)
-        tasks.send_step_completed.delay(progress.pk, 1)
-    assert len(outbox) == 1
-    progress.refresh_from_db()
-    assert progress.notified_count == 1

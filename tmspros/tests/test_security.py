@@ -106,7 +106,7 @@ def test_production_refuses_to_start_without_secret_key():
 @pytest.mark.parametrize(
     "url", ["smtp://user:secret@smtp.example.fr:587", "smtp+tls://user:secret@smtp.example.fr:587"]
 )
-def test_smtp_email_url_configures_the_default_mailer(url):
+def test_smtp_email_url_configures_the_delivery_mailer(url):
     from tmspros.settings import _mailer_from_url
 
     mailer = _mailer_from_url(url)
