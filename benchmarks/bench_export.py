@@ -34,27 +34,33 @@ def populate():
     from accounts.models import User
     from attachments.models import Attachment
     from parcours.models import Answer, Comment, Question
-    from profiles.models import Caisse, Establishment
+    from profiles.models import Caisse, Establishment, Membership
 
     caisse, _ = Caisse.objects.get_or_create(
         code="BENCH", defaults={"name": "Caisse de test", "region": "Test"}
     )
     users = User.objects.bulk_create(
-        User(username=f"bench-{index:05d}", password="!") for index in range(201)
+        User(username=f"{index:014d}", password="!") for index in range(201)
     )
     establishments = Establishment.objects.bulk_create(
-        Establishment(user=user, siret=f"{index:014d}", name=f"Bench {index}", caisse=caisse)
-        for index, user in enumerate(users)
+        Establishment(siret=f"{index:014d}", name=f"Bench {index}", caisse=caisse)
+        for index in range(201)
     )
+    Membership.objects.bulk_create(
+        Membership(establishment=establishment, user=user, role=Membership.Role.ESTABLISHMENT)
+        for establishment, user in zip(establishments, users, strict=True)
+    )
+    owners = dict(zip([e.pk for e in establishments], users, strict=True))
     establishment, others = establishments[0], establishments[1:]
     questions = list(Question.objects.active())
     answers = []
     for owner in establishments:
         for question in questions:
+            codes = list(question.choice_labels)
             value = (
-                question.choices[:2]
+                codes[:2]
                 if question.kind == "multiple_choice"
-                else (question.choices[0] if question.choices else "Réponse détaillée " * 20)
+                else (codes[0] if codes else "Réponse détaillée " * 20)
             )
             answers.append(Answer(establishment=owner, question=question, value=value))
     Answer.objects.bulk_create(answers)
@@ -65,7 +71,7 @@ def populate():
             block_id=block_id,
             voice=voice,
             text=f"Version {version} " * 30,
-            author=owner.user,
+            author=owners[owner.pk],
         )
         for owner in [establishment, *others[:20]]
         for block_id in blocks

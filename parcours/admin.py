@@ -20,6 +20,7 @@ class QuestionInline(admin.StackedInline):
         "guidance",
         "help_text",
         "choices",
+        ("number_kind", "min_value", "max_value"),
         ("accepts_files", "file_label"),
         "retired_at",
     ]
@@ -93,7 +94,6 @@ class StepProgressAdmin(CaisseScopedMixin, admin.ModelAdmin):
         "version",
         "completed_at",
         "completion_count",
-        "notified_count",
         "validated_at",
         "validated_by",
         "modified_since_validation",

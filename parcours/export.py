@@ -1,9 +1,12 @@
 """ "EXPORTER LES DONNÉES SAISIES": one establishment's programme as an .xlsx.
 
-A summary sheet, then one sheet per step. Everything an establishment typed is
-written as text: a value starting with = + - @ never becomes a formula.
+A summary sheet (the steps' states, "Mon profil", the establishment's figures),
+then one sheet per step. Numbers are written as numbers and dates as dates;
+everything else an establishment typed is written as text: a value starting
+with = + - @ never becomes a formula.
 """
 
+import datetime
 from io import BytesIO
 
 from django.db.models import Prefetch
@@ -13,14 +16,17 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .forms import display_value
+from profiles.forms import ProfileForm
+
+from .kinds import export_value
 from .models import Answer, Block, Comment, Question, Step, StepProgress
-from .services import author_label
+from .steps import author_label
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="0C419A")
 WRAP = Alignment(wrap_text=True, vertical="top")
+SECTION = object()  # a row of the summary that titles the rows below it
 STEP_COLUMNS = [
     ("Bloc", 28),
     ("Code", 8),
@@ -47,6 +53,59 @@ def write_text(cell, value) -> None:
         cell.data_type = "s"
         cell.quotePrefix = True
     cell.alignment = WRAP
+
+
+def write_value(cell, value) -> None:
+    """Numbers as numbers, dates as dates (shown 16/09/2020), anything else as text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        cell.value = value
+    elif isinstance(value, datetime.date):
+        cell.value = value
+        cell.number_format = "DD/MM/YYYY"
+    else:
+        write_text(cell, value)
+        return
+    cell.alignment = WRAP
+
+
+def _yes_no(value) -> str:
+    return {True: "Oui", False: "Non"}.get(value, "")
+
+
+def _figure(value):
+    """A figure of the caisse as a number, or "Non communiqué"."""
+    if value is None:
+        return "Non communiqué"
+    return int(value) if value == int(value) else float(value)
+
+
+def profile_rows(establishment) -> list:
+    """ "Mon profil" and the establishment's figures, as (label, value) rows."""
+    form = ProfileForm
+    rows = [("Mon profil", SECTION)]
+    rows += [(form.Meta.labels[name], getattr(establishment, name)) for name in form.HEAD_FIELDS]
+    rows += [
+        (form.base_fields[name].label, _yes_no(getattr(establishment, name)))
+        for name in form.CONTACT_FIELDS
+    ]
+    rows += [
+        ("Chiffres de l'établissement", SECTION),
+        ("Journées perdues liées aux TMS", _figure(establishment.days_lost_tms)),
+        (
+            "Journées perdues liées aux TMS, en équivalent temps plein",
+            _figure(establishment.days_lost_tms_fte),
+        ),
+        (
+            "Journées perdues liées aux accidents du travail à l'origine de lombalgies",
+            _figure(establishment.days_lost_lumbago),
+        ),
+        (
+            "Journées perdues liées aux lombalgies, en équivalent temps plein",
+            _figure(establishment.days_lost_lumbago_fte),
+        ),
+        ("Année des données", _figure(establishment.figures_year)),
+    ]
+    return rows
 
 
 def _header(sheet, titles) -> None:
@@ -119,9 +178,15 @@ def build_workbook(establishment) -> Workbook:
             if progress.modified_since_validation:
                 state += " (modifiée depuis la validation)"
         rows.append((f"Étape {step.number} – {step.short_title}", state))
+    rows += profile_rows(establishment)
     for row, (label, value) in enumerate(rows, start=2):
-        summary.cell(row=row, column=1, value=label).font = Font(bold=True)
-        write_text(summary.cell(row=row, column=2), value)
+        heading = summary.cell(row=row, column=1, value=label)
+        heading.font, heading.alignment = Font(bold=True), WRAP
+        if value is SECTION:
+            heading.font, heading.fill = HEADER_FONT, HEADER_FILL
+            summary.cell(row=row, column=2).fill = HEADER_FILL
+        else:
+            write_value(summary.cell(row=row, column=2), value)
 
     for step in steps:
         sheet = workbook.create_sheet(f"Étape {step.number}")
@@ -142,12 +207,12 @@ def build_workbook(establishment) -> Workbook:
                     block.title,
                     question.code,
                     question.text,
-                    display_value(question, answers.get(question.pk)),
+                    export_value(question, answers.get(question.pk)),
                     "\n".join(documents.get(question.pk, [])),
                     *voices,
                 ]
                 for column, value in enumerate(values, start=1):
-                    write_text(sheet.cell(row=row, column=column), value)
+                    write_value(sheet.cell(row=row, column=column), value)
                 row += 1
     return workbook
 

@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+
+from . import kinds
 
 
 class Step(models.Model):
@@ -59,6 +62,12 @@ class Question(models.Model):
         DATE = "date", "Date"
         DOCUMENTS = "documents", "Documents uniquement"
 
+    class NumberKind(models.TextChoices):
+        INTEGER = "integer", "Nombre entier"
+        DECIMAL = "decimal", "Nombre décimal"
+
+    CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE)
+
     block = models.ForeignKey(
         Block, verbose_name="bloc", on_delete=models.CASCADE, related_name="questions"
     )
@@ -74,7 +83,33 @@ class Question(models.Model):
     )
     help_text = models.TextField("À propos de cette question", blank=True)
     kind = models.CharField("type de réponse", max_length=20, choices=Kind)
-    choices = models.JSONField("choix proposés", default=list, blank=True)
+    choices = models.JSONField(
+        "choix proposés",
+        default=list,
+        blank=True,
+        help_text='Une liste de {"code": "faible", "label": "Faible"}. Le code est stable '
+        "(les réponses l'enregistrent) : reformulez le libellé, pas le code.",
+    )
+    number_kind = models.CharField(
+        "type de nombre", max_length=10, choices=NumberKind, default=NumberKind.DECIMAL
+    )
+    min_value = models.DecimalField(
+        "valeur minimale",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=0,
+        help_text="Pour une question de type nombre ; vide : pas de minimum.",
+    )
+    max_value = models.DecimalField(
+        "valeur maximale",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Pour une question de type nombre ; vide : pas de maximum.",
+    )
     required = models.BooleanField("obligatoire", default=True)
     accepts_files = models.BooleanField("documents joints acceptés", default=False)
     file_label = models.CharField("libellé du dépôt de fichier", max_length=120, blank=True)
@@ -89,6 +124,58 @@ class Question(models.Model):
 
     def __str__(self):
         return f"{self.code} – {self.text[:80]}"
+
+    @property
+    def kind_definition(self) -> kinds.QuestionKind:
+        """Field, storage, display and export of this question's kind (parcours.kinds)."""
+        return kinds.definition(self.kind)
+
+    @property
+    def takes_files(self) -> bool:
+        """Documents may be deposited on this question."""
+        return self.kind == self.Kind.DOCUMENTS or self.accepts_files
+
+    @property
+    def choice_labels(self) -> dict[str, str]:
+        """{code: label} of the choices, in their order."""
+        return {
+            c["code"]: c.get("label", c["code"])
+            for c in (self.choices if isinstance(self.choices, list) else [])
+            if isinstance(c, dict) and isinstance(c.get("code"), str)
+        }
+
+    def choice_codes_in_use(self) -> set[str]:
+        """The choice codes held by this question's answers (one query)."""
+        return kinds.codes_in(self.answers.values_list("value", flat=True))
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        problems = kinds.choice_errors(self.choices)
+        if not problems and self.kind in self.CHOICE_KINDS and not self.choices:
+            problems = ["Proposez au moins un choix."]
+        if not problems and self.pk is not None:
+            before = Question.objects.filter(pk=self.pk).values_list("choices", flat=True).first()
+            removed = kinds.codes_of(before) - kinds.codes_of(self.choices)
+            in_use = sorted(removed & self.choice_codes_in_use()) if removed else []
+            if in_use:
+                problems = [
+                    "Des réponses enregistrent "
+                    + ", ".join(f"« {code} »" for code in in_use)
+                    + " : gardez ce code (seul le libellé peut être reformulé)."
+                ]
+        if problems:
+            errors["choices"] = problems
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            errors["max_value"] = (
+                "La valeur maximale doit être supérieure ou égale à la valeur minimale."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class StepProgress(models.Model):
@@ -108,7 +195,6 @@ class StepProgress(models.Model):
     version = models.PositiveIntegerField("version", default=0)
     completed_at = models.DateTimeField("complète depuis le", null=True, blank=True)
     completion_count = models.PositiveIntegerField("passages à l'état complet", default=0)
-    notified_count = models.PositiveIntegerField("passages notifiés au préventeur", default=0)
     validated_at = models.DateTimeField("validée le", null=True, blank=True)
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -39,7 +39,7 @@ def form_data(establishment, number, overrides=None, *, fill=True, comments=None
         if question.kind == Question.Kind.DOCUMENTS or not fill:
             continue
         if question.kind in (Question.Kind.SINGLE_CHOICE, Question.Kind.MULTIPLE_CHOICE):
-            value = question.choices[0]
+            value = question.choices[0]["code"]
             if question.kind == Question.Kind.MULTIPLE_CHOICE:
                 value = [value]
         else:

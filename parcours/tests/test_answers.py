@@ -18,20 +18,20 @@ def test_saving_stores_every_kind_and_says_so(client_a, establishment_a, parcour
     data = form_data(
         establishment_a,
         1,
-        {"Q1": "non", "Q2": ["Absentéisme", "Arrêts de travail"], "Q5": "12,5", "Q7": "2025-03-14"},
+        {"Q1": "non", "Q2": ["absenteisme", "arrets"], "Q5": "12", "Q7": "2025-03-14"},
     )
     response = client_a.post(STEP1, data, follow=True)
     assert "Vos réponses ont été enregistrées." in response.content.decode()
     assert answer(establishment_a, "Q1") is False
-    assert sorted(answer(establishment_a, "Q2")) == ["Absentéisme", "Arrêts de travail"]
-    assert answer(establishment_a, "Q3") == "Faible"
+    assert answer(establishment_a, "Q2") == ["arrets", "absenteisme"]  # in the choices' order
+    assert answer(establishment_a, "Q3") == "faible"
     assert answer(establishment_a, "Q4").startswith("Les postes")
-    assert answer(establishment_a, "Q5") == 12.5
+    assert answer(establishment_a, "Q5") == 12
     assert answer(establishment_a, "Q6") == 42
     assert answer(establishment_a, "Q7") == "2025-03-14"
     # Shown again on the page.
     html = client_a.get(STEP1).content.decode()
-    assert 'value="12,5"' in html and 'value="2025-03-14"' in html
+    assert 'value="12"' in html and 'value="2025-03-14"' in html
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,8 @@ def test_saving_stores_every_kind_and_says_so(client_a, establishment_a, parcour
     [
         ("Q1", "peut-être", "Répondez par oui ou par non."),
         ("Q3", "Énorme", "Choisissez une des réponses proposées."),
-        ("Q2", ["Arrêts de travail", "Inventé"], "ne fait pas partie des réponses proposées"),
+        ("Q2", ["arrets", "Inventé"], "ne fait pas partie des réponses proposées"),
+        ("Q2", ["Arrêts de travail"], "ne fait pas partie des réponses proposées"),
         ("Q5", "douze", "Saisissez un nombre"),
         ("Q5", "-3", "Saisissez un nombre positif ou nul."),
         ("Q7", "31/02/2025", "Saisissez une date valide"),

@@ -119,3 +119,67 @@ def test_export_runs_a_fixed_number_of_queries(
     client_a.post(STEP1, form_data(establishment_a, 1))
     with django_assert_max_num_queries(16):
         client_a.get(reverse("parcours:export"))
+
+
+def test_export_writes_numbers_as_numbers_dates_as_dates_and_choices_as_labels(
+    client_a, establishment_a, parcours
+):
+    import datetime
+
+    client_a.post(
+        STEP1, form_data(establishment_a, 1, {"Q3": "modere", "Q5": "120", "Q7": "2025-03-14"})
+    )
+    client_a.post(
+        reverse("parcours:step", args=[4]), form_data(establishment_a, 4, {"Q27": "12,5"})
+    )
+
+    workbook = read(client_a.get(reverse("parcours:export")))
+
+    cells = {}
+    for sheet in workbook.worksheets[1:]:
+        for row in sheet.iter_rows(min_row=2):
+            cells[row[1].value] = row[3]
+    assert cells["Q5"].value == 120 and cells["Q5"].data_type == "n"
+    assert cells["Q27"].value == 12.5 and cells["Q27"].data_type == "n"
+    assert cells["Q7"].value == datetime.datetime(2025, 3, 14)
+    assert cells["Q7"].number_format == "DD/MM/YYYY"
+    assert cells["Q3"].value == "Modéré" and cells["Q3"].data_type == "s"
+    assert cells["Q1"].value == "Oui"
+
+
+def test_export_summary_holds_the_profile_and_the_figures(client_a, establishment_a, parcours):
+    workbook = read(client_a.get(reverse("parcours:export")))
+    summary = {
+        row[0]: row[1] for row in workbook["Synthèse"].iter_rows(min_row=2, values_only=True)
+    }
+    assert summary["Nom"] == "Martin"
+    assert summary["Prénom"] == "Claire"
+    assert summary["Fonction"] == "Directrice"
+    assert summary["Courriel"] == "direction-73282932000074@example.fr"
+    assert summary["Téléphone"] == "0102030405"
+    assert summary["Adresse"] == "1 rue de la Paix, 75002 Paris"
+    assert summary[
+        "Êtes-vous la personne en charge de la mise à jour de l'espace entreprise ?"
+    ] == ("Oui")
+    assert summary["L'établissement appartient-il à un groupe ou à une filiale ?"] == "Non"
+    assert summary["Avez-vous un représentant du personnel (CSE/CHSCT/DP) ?"] == "Oui"
+    assert summary["Journées perdues liées aux TMS"] == 169
+    assert summary["Journées perdues liées aux TMS, en équivalent temps plein"] == float(
+        establishment_a.days_lost_tms_fte
+    )
+    assert (
+        summary["Journées perdues liées aux accidents du travail à l'origine de lombalgies"] == 473
+    )
+    assert summary["Journées perdues liées aux lombalgies, en équivalent temps plein"] == float(
+        establishment_a.days_lost_lumbago_fte
+    )
+    assert summary["Année des données"] == 2025
+
+
+def test_export_says_when_the_figures_are_not_known(client_b, establishment_b, parcours):
+    workbook = read(client_b.get(reverse("parcours:export")))
+    summary = {
+        row[0]: row[1] for row in workbook["Synthèse"].iter_rows(min_row=2, values_only=True)
+    }
+    assert summary["Journées perdues liées aux TMS"] == "Non communiqué"
+    assert summary["Année des données"] == "Non communiqué"
