@@ -10,7 +10,7 @@ were written.
 """
 
 import logging
-from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -43,27 +43,6 @@ def attachment_for_user(user, pk) -> Attachment | None:
         .select_related("establishment", "question")
         .first()
     )
-
-
-def files_by_question(establishment, questions) -> dict[int, list[Attachment]]:
-    """The establishment's documents on `questions`, newest first, in one query."""
-    grouped = defaultdict(list)
-    if establishment is None:
-        return grouped
-    ids = [question.pk for question in questions]
-    for attachment in Attachment.objects.filter(
-        establishment=establishment, question_id__in=ids
-    ).select_related("uploaded_by"):
-        grouped[attachment.question_id].append(attachment)
-    return grouped
-
-
-def templates_by_question(questions) -> dict[int, list[QuestionTemplate]]:
-    """The templates offered on `questions`, in their order, in one query."""
-    grouped = defaultdict(list)
-    for template in QuestionTemplate.objects.filter(question__in=[q.pk for q in questions]):
-        grouped[template.question_id].append(template)
-    return grouped
 
 
 def used_bytes(establishment) -> int:
@@ -122,67 +101,45 @@ def scan_for_viruses(uploaded_file, name: str) -> None:
 # --- Writing -----------------------------------------------------------------
 
 
-def document_questions(step):
-    from parcours.models import Question
+@dataclass
+class Upload:
+    """A file that passed the checks, ready to be stored for `question`."""
 
-    return [
-        question
-        for question in Question.objects.active().filter(block__step=step).order_by("pk")
-        if question.accepts_files or question.kind == Question.Kind.DOCUMENTS
-    ]
+    question: object
+    file: object
+    name: str
+    content_type: str
+    description: str = ""
 
 
-def attach_step_files(*, progress, files, data, by) -> list[Attachment]:
-    """Store the files sent with a step, question by question.
+def store_documents(*, establishment, uploads: list[Upload], by) -> list[Attachment]:
+    """Store checked uploads as the establishment's documents, inside the caller's transaction.
 
-    Called by parcours.services.save_step inside its transaction. Every file of
-    every question is checked first; any refusal raises
-    ValidationError({"files-<code>": [...]}) and nothing is stored.
+    The establishment's row is locked first, so that two saves at once sum the
+    used space one after the other; beyond the quota, QuotaExceeded is raised
+    and nothing is stored. A failure while storing removes what was stored.
     """
-    if not files:
+    if not uploads:
         return []
-    establishment = progress.establishment
-    accepted, errors = [], {}
-    for question in document_questions(progress.step):
-        key = f"files-{question.code}"
-        description = (data.get(f"description-{question.code}") or "").strip()[:255]
-        for uploaded_file in files.getlist(key):
-            try:
-                name, content_type = inspect_upload(uploaded_file)
-            except ValidationError as error:
-                errors.setdefault(key, []).extend(error.messages)
-                continue
-            accepted.append((question, key, uploaded_file, name, content_type, description))
-
-    if not accepted:
-        if errors:
-            raise ValidationError(errors)
-        return []
-
     stored, created = [], []
     try:
         with transaction.atomic():
-            # Two saves at once would each see the space before the other's
-            # files: the establishment's row, locked until the caller's
-            # transaction ends, makes them sum the used bytes one after the
-            # other. Taken after the (slow) checks above, not before.
             lock_establishment(establishment)
-            for key, messages in quota_errors(establishment, accepted).items():
-                errors.setdefault(key, []).extend(messages)
-            if errors:
-                raise ValidationError(errors)
-            for question, _key, uploaded_file, name, content_type, description in accepted:
+            message = quota_message(establishment, sum(upload.file.size for upload in uploads))
+            if message:
+                raise QuotaExceeded(message)
+            for upload in uploads:
                 attachment = Attachment(
                     establishment=establishment,
-                    question=question,
-                    original_name=name,
-                    description=description,
-                    size=uploaded_file.size,
-                    content_type=content_type,
+                    question=upload.question,
+                    original_name=upload.name,
+                    description=upload.description[:255],
+                    size=upload.file.size,
+                    content_type=upload.content_type,
                     uploaded_by=by,
                 )
-                uploaded_file.seek(0)
-                attachment.file.save(name, uploaded_file, save=False)
+                upload.file.seek(0)
+                attachment.file.save(upload.name, upload.file, save=False)
                 stored.append(attachment.file.name)
                 attachment.save()
                 created.append(attachment)
@@ -192,6 +149,10 @@ def attach_step_files(*, progress, files, data, by) -> list[Attachment]:
     return created
 
 
+class QuotaExceeded(ValidationError):
+    """The establishment's documents would take more than its space."""
+
+
 def lock_establishment(establishment) -> None:
     """Hold the establishment's row until the current transaction ends."""
     from profiles.models import Establishment
@@ -199,18 +160,15 @@ def lock_establishment(establishment) -> None:
     Establishment.objects.select_for_update().only("pk").get(pk=establishment.pk)
 
 
-def quota_errors(establishment, accepted) -> dict[str, list[str]]:
-    """Every accepted file refused when together they would exceed the establishment's space."""
-    incoming = sum(item[2].size for item in accepted)
+def quota_message(establishment, incoming: int) -> str:
+    """Why `incoming` more bytes do not fit in the establishment's space ("" when they do)."""
     quota = settings.ATTACHMENT_MAX_TOTAL_MB * MEGABYTE
-    errors = {}
-    if used_bytes(establishment) + incoming > quota:
-        for _question, key, _file, name, _type, _description in accepted:
-            errors.setdefault(key, []).append(
-                f"« {name} » : l'espace de {settings.ATTACHMENT_MAX_TOTAL_MB} Mo réservé aux "
-                "documents de l'établissement serait dépassé ; supprimez d'anciens documents."
-            )
-    return errors
+    if used_bytes(establishment) + incoming <= quota:
+        return ""
+    return (
+        f"L'espace de {settings.ATTACHMENT_MAX_TOTAL_MB} Mo réservé aux documents de "
+        "l'établissement serait dépassé ; supprimez d'anciens documents."
+    )
 
 
 def discard_stored_files(names) -> None:
@@ -221,41 +179,6 @@ def discard_stored_files(names) -> None:
             storage.delete(name)
         except Exception:  # noqa: BLE001 - the sweep will find it
             logger.exception("Could not remove the orphan file %s", name)
-
-
-@transaction.atomic
-def delete_attachments(*, establishment, ids, by=None) -> list[str]:
-    """Delete the establishment's documents `ids`; their files go on commit.
-
-    Returns the names deleted. An id that is not one of the establishment's
-    documents raises Attachment.DoesNotExist and deletes nothing.
-
-    Each step that held one of them is changed: its state is computed again
-    (a documents-only question may no longer be answered, so the step is no
-    longer complete, and completing it again notifies again), its version is
-    bumped and, when validated, it is flagged "modifiée depuis la validation".
-    """
-    from parcours.services import refresh_step_state
-
-    wanted = {int(pk) for pk in ids}
-    attachments = list(
-        # Only the documents' rows: the joined step is everyone's.
-        Attachment.objects.select_for_update(of=("self",))
-        .filter(establishment=establishment, pk__in=wanted)
-        .select_related("question__block__step")
-    )
-    if len(attachments) != len(wanted):
-        raise Attachment.DoesNotExist
-    names = [attachment.original_name for attachment in attachments]
-    steps = {
-        attachment.question.block.step_id: attachment.question.block.step
-        for attachment in attachments
-    }
-    for attachment in attachments:
-        attachment.delete()  # post_delete removes the file on commit
-    for _pk, step in sorted(steps.items()):
-        refresh_step_state(establishment=establishment, step=step, changed=True, by=by)
-    return names
 
 
 def purge_orphan_files(*, older_than=timedelta(hours=1), dry_run: bool = False) -> list[str]:

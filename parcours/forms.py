@@ -1,143 +1,12 @@
-from decimal import Decimal, InvalidOperation
-
 from django import forms
+from django.conf import settings
 
-from .models import Comment, Question
+from attachments.forms import DocumentsField
+from attachments.services import MEGABYTE, Upload
 
-YES_NO_CHOICES = [("oui", "Oui"), ("non", "Non")]
+from .models import Comment
+
 COMMENT_MAX_LENGTH = 5000
-
-
-def _yes_no(value):
-    return {"oui": True, "non": False}.get(value)
-
-
-class FrenchDateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def field_for(question: Question) -> forms.Field | None:
-    """The form field answering `question` (None for a documents-only question).
-
-    Every field is optional: a step can be saved half-filled. Whether the
-    required questions are answered decides the step's state, not validity.
-    """
-    common = {"label": question.text, "required": False}
-    match question.kind:
-        case Question.Kind.YES_NO:
-            return forms.TypedChoiceField(
-                choices=YES_NO_CHOICES,
-                coerce=_yes_no,
-                empty_value=None,
-                widget=forms.RadioSelect,
-                error_messages={"invalid_choice": "Répondez par oui ou par non."},
-                **common,
-            )
-        case Question.Kind.SINGLE_CHOICE:
-            return forms.ChoiceField(
-                choices=[(c, c) for c in question.choices],
-                widget=forms.RadioSelect,
-                error_messages={"invalid_choice": "Choisissez une des réponses proposées."},
-                **common,
-            )
-        case Question.Kind.MULTIPLE_CHOICE:
-            return forms.MultipleChoiceField(
-                choices=[(c, c) for c in question.choices],
-                widget=forms.CheckboxSelectMultiple,
-                error_messages={
-                    "invalid_choice": "« %(value)s » ne fait pas partie des réponses proposées."
-                },
-                **common,
-            )
-        case Question.Kind.SHORT_TEXT:
-            return forms.CharField(
-                max_length=255,
-                error_messages={
-                    "max_length": "Cette réponse est trop longue (%(limit_value)d caractères "
-                    "au plus, vous en avez saisi %(show_value)d)."
-                },
-                **common,
-            )
-        case Question.Kind.LONG_TEXT:
-            return forms.CharField(
-                max_length=COMMENT_MAX_LENGTH,
-                widget=forms.Textarea(attrs={"rows": 4}),
-                error_messages={
-                    "max_length": "Cette réponse est trop longue (%(limit_value)d caractères "
-                    "au plus, vous en avez saisi %(show_value)d)."
-                },
-                **common,
-            )
-        case Question.Kind.NUMBER:
-            return forms.DecimalField(
-                max_digits=12,
-                decimal_places=2,
-                min_value=0,
-                localize=True,
-                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-                error_messages={
-                    "invalid": "Saisissez un nombre, par exemple 12 ou 12,5.",
-                    "min_value": "Saisissez un nombre positif ou nul.",
-                    "max_digits": "Ce nombre est trop grand.",
-                    "max_whole_digits": "Ce nombre est trop grand.",
-                    "max_decimal_places": "Deux chiffres après la virgule au plus.",
-                },
-                **common,
-            )
-        case Question.Kind.DATE:
-            return forms.DateField(
-                widget=FrenchDateInput,
-                error_messages={"invalid": "Saisissez une date valide, par exemple 16/09/2020."},
-                **common,
-            )
-    return None
-
-
-def to_json(question: Question, value):
-    """A cleaned value as stored in Answer.value (JSON)."""
-    if value in (None, "", []):
-        return None
-    if question.kind == Question.Kind.NUMBER:
-        value = Decimal(value).normalize()
-        return int(value) if value == value.to_integral_value() else float(value)
-    if question.kind == Question.Kind.DATE:
-        return value.isoformat()
-    if question.kind in (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT):
-        return value.strip() or None
-    return value
-
-
-def to_initial(question: Question, value):
-    """A stored value as the form field shows it."""
-    if value is None:
-        return None
-    if question.kind == Question.Kind.YES_NO:
-        return {True: "oui", False: "non"}.get(value)
-    if question.kind == Question.Kind.NUMBER:
-        try:
-            return Decimal(str(value))
-        except (InvalidOperation, ValueError):
-            return None  # the question changed kind: the old answer is not a number
-    return value
-
-
-def display_value(question: Question, value) -> str:
-    """A stored value in words (conflict view, export)."""
-    if value in (None, "", []):
-        return ""
-    if question.kind == Question.Kind.YES_NO:
-        return {True: "Oui", False: "Non"}.get(value, str(value))
-    if question.kind == Question.Kind.MULTIPLE_CHOICE and isinstance(value, list):
-        return " ; ".join(str(v) for v in value)
-    if question.kind == Question.Kind.DATE and isinstance(value, str) and len(value) == 10:
-        year, month, day = value.split("-")
-        return f"{day}/{month}/{year}"
-    if question.kind == Question.Kind.NUMBER:
-        return str(value).replace(".", ",")
-    return str(value)
 
 
 def _style(field) -> None:
@@ -149,10 +18,13 @@ def _style(field) -> None:
 
 
 class StepForm(forms.Form):
-    """The whole step: one field per active question, one comment per block.
+    """The whole step: one field per active question, one comment per block, and
+    for each question that takes files its documents and their description.
 
     Only the step's own questions become fields, so a posted key naming
     another question (another step's, or a guessed id) is simply ignored.
+    Files are checked by the field (content, size, antivirus) and the
+    establishment's space by clean(); saving stores them.
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -161,17 +33,27 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.step_data = step_data
         self.fields["version"].initial = step_data.progress.version
-        for question in step_data.questions:
-            field = field_for(question)
-            if field is None:
-                continue
-            answer = step_data.answers.get(question.pk)
-            field.initial = to_initial(question, answer.value if answer else None)
-            _style(field)
-            self.fields[self.question_field_name(question)] = field
+        for row in step_data.rows.values():
+            question, kind = row.question, row.question.kind_definition
+            field = kind.field(question, row.value)
+            if field is not None:
+                field.initial = kind.to_initial(question, row.value)
+                _style(field)
+                self.fields[self.question_field_name(question)] = field
+            if question.takes_files:
+                self.fields[self.files_field_name(question)] = DocumentsField(
+                    label=question.file_label or "Joindre un document"
+                )
+                self.fields[self.description_field_name(question)] = forms.CharField(
+                    label="Description du document (facultative)",
+                    required=False,
+                    max_length=255,
+                    widget=forms.TextInput(attrs={"class": "form-control", "maxlength": 255}),
+                    error_messages={"max_length": "255 caractères au plus."},
+                )
         for block in step_data.blocks:
-            current = step_data.comments.get((block.pk, Comment.Voice.ESTABLISHMENT))
-            self.fields[self.comment_field_name(block)] = forms.CharField(
+            current = block.current(Comment.Voice.ESTABLISHMENT)
+            self.fields[self.comment_field_name(block.block)] = forms.CharField(
                 label=Comment.Voice.ESTABLISHMENT.label,
                 required=False,
                 max_length=COMMENT_MAX_LENGTH,
@@ -182,11 +64,18 @@ class StepForm(forms.Form):
                     "au plus)."
                 },
             )
-        self.hook_errors = {}
 
     @staticmethod
     def question_field_name(question) -> str:
         return f"q_{question.pk}"
+
+    @staticmethod
+    def files_field_name(question) -> str:
+        return f"files-{question.code}"
+
+    @staticmethod
+    def description_field_name(question) -> str:
+        return f"description-{question.code}"
 
     @staticmethod
     def comment_field_name(block) -> str:
@@ -194,25 +83,83 @@ class StepForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for question in self.step_data.questions:
+        for row in self.step_data.rows.values():
+            question = row.question
             name = self.question_field_name(question)
             if name in cleaned:
-                cleaned[name] = to_json(question, cleaned[name])
+                cleaned[name] = question.kind_definition.to_json(question, cleaned[name])
         for block in self.step_data.blocks:
-            name = self.comment_field_name(block)
+            name = self.comment_field_name(block.block)
             if name in cleaned:
                 cleaned[name] = (cleaned[name] or "").strip()
+        self.check_space(cleaned)
         return cleaned
 
-    def add_hook_errors(self, error) -> None:
-        """Errors raised by the attachments hook, placed next to their question."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
+    def check_space(self, cleaned) -> None:
+        """Every file refused when together they would exceed the establishment's space."""
+        sent = {
+            name: files
+            for name, files in cleaned.items()
+            if name.startswith("files-") and files and name in self.fields
+        }
+        incoming = sum(checked.file.size for files in sent.values() for checked in files)
+        if not incoming:
             return
-        for name, errors in error.error_dict.items():
-            if name in self.fields:
-                self.add_error(name, errors)
-            else:
-                self.hook_errors.setdefault(name, []).extend(
-                    message for e in errors for message in e.messages
+        quota = settings.ATTACHMENT_MAX_TOTAL_MB * MEGABYTE
+        if self.step_data.used_bytes + incoming <= quota:
+            return
+        for name, files in sent.items():
+            self.add_error(
+                name,
+                [
+                    f"« {checked.name} » : l'espace de {settings.ATTACHMENT_MAX_TOTAL_MB} Mo "
+                    "réservé aux documents de l'établissement serait dépassé ; supprimez "
+                    "d'anciens documents."
+                    for checked in files
+                ],
+            )
+
+    def blocks(self) -> list[dict]:
+        """The page, block by block: each question with its bound fields."""
+        return [
+            {
+                "block": block,
+                "comment_field": self[self.comment_field_name(block.block)],
+                "questions": [
+                    {
+                        "row": row,
+                        "question": row.question,
+                        "field": self._bound(self.question_field_name(row.question)),
+                        "files_field": self._bound(self.files_field_name(row.question)),
+                        "description_field": self._bound(
+                            self.description_field_name(row.question)
+                        ),
+                    }
+                    for row in block.questions
+                ],
+            }
+            for block in self.step_data.blocks
+        ]
+
+    def _bound(self, name):
+        return self[name] if name in self.fields else None
+
+    def uploads(self) -> list[Upload]:
+        """The checked files of a valid form, with the question they answer."""
+        uploads = []
+        for row in self.step_data.rows.values():
+            question = row.question
+            if not question.takes_files:
+                continue
+            description = self.cleaned_data.get(self.description_field_name(question), "")
+            for checked in self.cleaned_data.get(self.files_field_name(question)) or []:
+                uploads.append(
+                    Upload(
+                        question=question,
+                        file=checked.file,
+                        name=checked.name,
+                        content_type=checked.content_type,
+                        description=description.strip(),
+                    )
                 )
+        return uploads

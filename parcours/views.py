@@ -1,14 +1,23 @@
+from itertools import groupby
+
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from profiles.decorators import profile_required
+from attachments.models import Attachment
+from attachments.services import MEGABYTE, limits_text, used_bytes
+from profiles.decorators import establishment_required, profile_required
 
-from . import export, services
-from .forms import StepForm, display_value
-from .models import Comment, Question, Step
+from . import export, services, versions
+from .forms import StepForm
+from .models import Step
+from .steps import author_label, load_step
 
 SAVED_MESSAGE = "Vos réponses ont été enregistrées."
 CONFLICT_MESSAGE = (
@@ -16,6 +25,8 @@ CONFLICT_MESSAGE = (
     "pas été enregistrées. Comparez les deux versions ci-dessous, corrigez si besoin "
     "puis enregistrez à nouveau."
 )
+# The largest primary key (BigAutoField); a posted id beyond it cannot exist.
+MAX_ID = 2**63 - 1
 
 
 @profile_required
@@ -27,23 +38,24 @@ def index(request):
 @profile_required
 def step(request, number):
     step = get_object_or_404(Step, number=number)
-    data = services.load_step(request.establishment, step)
-    form = StepForm(data, request.POST or None)
+    data = load_step(request.establishment, step)
+    if request.method == "POST" and not request.membership.may_answer:
+        raise PermissionDenied("Seul l'établissement renseigne son parcours.")
+    form = StepForm(data, request.POST or None, request.FILES or None)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_step(
-                progress=data.progress, form=form, by=request.user, files=request.FILES
-            )
+            services.save_step(establishment=request.establishment, form=form, by=request.user)
         except services.StepConflict:
-            data = services.load_step(request.establishment, step)
-            conflict = compare_versions(data, form)
+            data = load_step(request.establishment, step)
+            saved = versions.state_of(data)
+            conflict = versions.diff(saved, versions.with_typed(saved, data, form))
             posted = request.POST.copy()
             posted["version"] = data.progress.version
             form = StepForm(data, posted)
             form.is_valid()
         except ValidationError as error:
-            form.add_hook_errors(error)
+            form.add_error(None, error)
         else:
             messages.success(request, SAVED_MESSAGE)
             return redirect(step)
@@ -53,18 +65,14 @@ def step(request, number):
         {
             "step": step,
             "steps": services.steps_with_states(request.establishment),
+            "data": data,
             "progress": data.progress,
             "form": form,
-            "blocks": page_blocks(data, form),
             "conflict": conflict,
             "conflict_message": CONFLICT_MESSAGE if conflict is not None else "",
             "figures": figures(request.establishment) if step.number == 1 else None,
-            # For attachments/_question_files.html: prefetched by load_step, no
-            # query per question; refused files are reported under their question.
-            "establishment": request.establishment,
-            "attachments_by_question": {q.pk: q.documents for q in data.questions},
-            "templates_by_question": {q.pk: q.document_templates for q in data.questions},
-            "attachment_errors": form.hook_errors,
+            "limits": limits_text(),
+            "quota": settings.ATTACHMENT_MAX_TOTAL_MB * MEGABYTE,
         },
         status=409 if conflict is not None else 200,
     )
@@ -82,103 +90,6 @@ def export_xlsx(request):
     return response
 
 
-def page_blocks(data, form) -> list:
-    """What the template walks through: blocks, their questions and three voices."""
-    establishment = data.progress.establishment
-    # Earlier versions of the establishment's comments, newest first (one query).
-    history = {}
-    for comment in (
-        Comment.objects.filter(
-            establishment=establishment,
-            block__in=[block.pk for block in data.blocks],
-            voice=Comment.Voice.ESTABLISHMENT,
-        )
-        .select_related("author")
-        .order_by("-created_at", "-pk")
-    ):
-        history.setdefault(comment.block_id, []).append(comment)
-    blocks = []
-    for block in data.blocks:
-        questions = []
-        for question in block.active_questions:
-            name = form.question_field_name(question)
-            questions.append(
-                {
-                    "question": question,
-                    "field": form[name] if name in form.fields else None,
-                    "extra_errors": form.hook_errors.get(name, []),
-                    "has_files": question.accepts_files or question.kind == Question.Kind.DOCUMENTS,
-                    "answered": services.is_answered(
-                        question,
-                        data.answers[question.pk].value if question.pk in data.answers else None,
-                        data.documents,
-                    ),
-                }
-            )
-        voices = {}
-        for voice in Comment.Voice:
-            comment = data.comments.get((block.pk, voice))
-            voices[voice.name.lower()] = (
-                {
-                    "text": comment.text,
-                    "author": services.author_label(comment.author, establishment),
-                    "created_at": comment.created_at,
-                }
-                if comment is not None and comment.text
-                else None
-            )
-        earlier = history.get(block.pk, [])[1:]
-        blocks.append(
-            {
-                "block": block,
-                "earlier_comments": [
-                    {
-                        "text": comment.text,
-                        "author": services.author_label(comment.author, establishment),
-                        "created_at": comment.created_at,
-                    }
-                    for comment in earlier
-                ],
-                "questions": questions,
-                "comment_field": form[form.comment_field_name(block)],
-                "voices": voices,
-            }
-        )
-    return blocks
-
-
-def compare_versions(data, stale_form) -> list:
-    """The saved (theirs) and the typed (yours) values that differ."""
-    rows = []
-    for question in data.questions:
-        name = stale_form.question_field_name(question)
-        if name not in stale_form.cleaned_data:
-            continue
-        saved = data.answers[question.pk].value if question.pk in data.answers else None
-        typed = stale_form.cleaned_data[name]
-        if saved != typed:
-            rows.append(
-                {
-                    "label": f"{question.code} – {question.text}",
-                    "theirs": display_value(question, saved),
-                    "yours": display_value(question, typed),
-                }
-            )
-    for block in data.blocks:
-        current = data.comments.get((block.pk, Comment.Voice.ESTABLISHMENT))
-        saved = current.text if current else ""
-        typed = stale_form.cleaned_data.get(stale_form.comment_field_name(block), "")
-        if saved != typed:
-            rows.append(
-                {
-                    "label": f"{Comment.Voice.ESTABLISHMENT.label} – {block.title}",
-                    "theirs": saved,
-                    "yours": typed,
-                }
-            )
-    return rows
-
-
 def figures(establishment) -> dict:
     """Step 1's figures, written as the seed writes them (0.8, decimal point)."""
     return {
@@ -193,3 +104,103 @@ def figures(establishment) -> dict:
 
 def _plain(number) -> str:
     return "" if number is None else str(number)
+
+
+# --- "Mes pièces jointes" ----------------------------------------------------------
+
+
+@establishment_required
+def documents(request):
+    """ "Mes pièces jointes": every document, grouped by step and question, newest first."""
+    establishment = request.establishment
+    attachments = list(
+        Attachment.objects.filter(establishment=establishment)
+        .select_related("question__block__step", "uploaded_by")
+        .order_by(
+            "question__block__step__number",
+            "question__block__order",
+            "question__order",
+            "question_id",
+            "-uploaded_at",
+            "-pk",
+        )
+    )
+    for attachment in attachments:
+        attachment.depositor = author_label(attachment.uploaded_by, establishment)
+    steps = []
+    for step, in_step in groupby(attachments, key=lambda a: a.question.block.step):
+        questions = [
+            (question, list(documents))
+            for question, documents in groupby(in_step, key=lambda a: a.question)
+        ]
+        steps.append((step, questions))
+    used = used_bytes(establishment)
+    quota = settings.ATTACHMENT_MAX_TOTAL_MB * MEGABYTE
+    return render(
+        request,
+        "attachments/index.html",
+        {
+            "steps": steps,
+            "limits": limits_text(),
+            "used": used,
+            "quota": quota,
+            "used_percent": min(100, round(100 * used / quota)),
+            "may_delete": request.membership.may_answer,
+        },
+    )
+
+
+def next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("documents:index")
+
+
+@require_POST
+@establishment_required
+def delete_documents(request):
+    """Delete a selection of the establishment's documents, after a confirmation.
+
+    Reached from "Mes pièces jointes" and from a step page (its "Supprimer la
+    sélection" button posts the step form here). Without `confirm`, the
+    selection is shown again for confirmation; a script asks in the page
+    instead when JavaScript runs. Someone else's id is a 404 and deletes nothing.
+    """
+    if not request.membership.may_answer:
+        raise PermissionDenied("Seul l'établissement supprime ses documents.")
+    back = next_url(request)
+    raw_ids = request.POST.getlist("delete")
+    if not raw_ids:
+        messages.warning(request, "Aucune pièce jointe n'est sélectionnée.")
+        return redirect(back)
+    try:
+        ids = {int(pk) for pk in raw_ids}
+    except ValueError as error:
+        raise Http404("Pièce jointe introuvable.") from error
+    if not all(0 < pk <= MAX_ID for pk in ids):  # the database would overflow: a 500
+        raise Http404("Pièce jointe introuvable.")
+    selection = list(
+        Attachment.objects.filter(establishment=request.establishment, pk__in=ids).select_related(
+            "question"
+        )
+    )
+    if len(selection) != len(ids):
+        raise Http404("Pièce jointe introuvable.")
+    if request.POST.get("confirm") != "1":
+        return render(
+            request, "attachments/confirm_delete.html", {"selection": selection, "next": back}
+        )
+    try:
+        names = services.delete_documents(
+            establishment=request.establishment, ids=ids, by=request.user
+        )
+    except Attachment.DoesNotExist as error:  # deleted meanwhile by another tab
+        raise Http404("Pièce jointe introuvable.") from error
+    if len(names) == 1:
+        messages.success(request, f"La pièce jointe « {names[0]} » a été supprimée.")
+    else:
+        messages.success(request, f"{len(names)} pièces jointes ont été supprimées.")
+    return redirect(back)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("profiles.urls")),
     path("compte/", include("accounts.urls")),
     path("parcours/", include("parcours.urls")),
+    path("pieces-jointes/", include("parcours.documents_urls")),
     path("pieces-jointes/", include("attachments.urls")),
     path("mentions-legales/", tmspros_views.legal_notice, name="legal_notice"),
     path("admin/", admin.site.urls),

@@ -117,7 +117,7 @@ def test_only_the_establishment_deletes_its_documents(
         "preventeur_of_another_caisse": preventeur_b,
     }[who]
     response = client_for(user).post(
-        reverse("attachments:delete"), {"delete": [attachment_a.pk], "confirm": "1"}
+        reverse("documents:delete"), {"delete": [attachment_a.pk], "confirm": "1"}
     )
     assert response.status_code == 404
     assert Attachment.objects.filter(pk=attachment_a.pk).exists()
@@ -126,7 +126,7 @@ def test_only_the_establishment_deletes_its_documents(
 
 def test_a_guessed_id_in_a_selection_deletes_nothing(client_a, attachment_a, attachment_b):
     response = client_a.post(
-        reverse("attachments:delete"),
+        reverse("documents:delete"),
         {"delete": [attachment_a.pk, attachment_b.pk], "confirm": "1"},
     )
     assert response.status_code == 404
@@ -134,14 +134,14 @@ def test_a_guessed_id_in_a_selection_deletes_nothing(client_a, attachment_a, att
 
 
 def test_delete_refuses_get(client_a, attachment_a):
-    response = client_a.get(reverse("attachments:delete"), {"delete": attachment_a.pk})
+    response = client_a.get(reverse("documents:delete"), {"delete": attachment_a.pk})
     assert response.status_code == 405
 
 
 @pytest.mark.parametrize("bad_id", ["99999999999999999999999", "0", "-3", "abc"])
 def test_an_out_of_range_or_malformed_id_is_a_404_not_a_500(client_a, attachment_a, bad_id):
     response = client_a.post(
-        reverse("attachments:delete"), {"delete": [attachment_a.pk, bad_id], "confirm": "1"}
+        reverse("documents:delete"), {"delete": [attachment_a.pk, bad_id], "confirm": "1"}
     )
     assert response.status_code == 404
     assert Attachment.objects.count() == 1

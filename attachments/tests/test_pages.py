@@ -1,13 +1,10 @@
-""" "Mes pièces jointes", the question include, deleting a selection, files gone with rows."""
+""" "Mes pièces jointes", documents on the step page, deleting a selection, files gone with rows."""
 
 import pytest
 import time_machine
-from django.template import Context, Template
-from django.test import RequestFactory
 from django.urls import reverse
 
 from attachments.models import Attachment, QuestionTemplate
-from attachments.services import files_by_question, templates_by_question
 from attachments.tests.conftest import make_attachment
 from attachments.tests.files import pdf_bytes, upload
 from parcours.models import Block, Question
@@ -39,7 +36,7 @@ def test_my_attachments_groups_by_step_and_question_newest_first(
 
     # Session, user, establishment, documents, space used (+ savepoints): constant.
     with django_assert_max_num_queries(10):
-        response = client_a.get(reverse("attachments:index"))
+        response = client_a.get(reverse("documents:index"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "bilan bêta.pdf" not in html  # another establishment's
@@ -61,27 +58,27 @@ def test_my_attachments_groups_by_step_and_question_newest_first(
 
 
 def test_empty_page_points_to_the_programme(client_a):
-    response = client_a.get(reverse("attachments:index"))
+    response = client_a.get(reverse("documents:index"))
     assert "Vous n'avez transmis aucun document" in response.content.decode()
 
 
 def test_page_is_for_establishments_only(preventeur_a, client):
     client.force_login(preventeur_a)
-    assert client.get(reverse("attachments:index")).status_code == 404
+    assert client.get(reverse("documents:index")).status_code == 404
 
 
 def test_delete_asks_for_confirmation_then_removes_the_file(
     client_a, attachment_a, django_capture_on_commit_callbacks
 ):
     storage, name = attachment_a.file.storage, attachment_a.file.name
-    response = client_a.post(reverse("attachments:delete"), {"delete": [attachment_a.pk]})
+    response = client_a.post(reverse("documents:delete"), {"delete": [attachment_a.pk]})
     assert response.status_code == 200
     assert "Confirmer la suppression" in response.content.decode()
     assert Attachment.objects.filter(pk=attachment_a.pk).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_a.post(
-            reverse("attachments:delete"),
+            reverse("documents:delete"),
             {"delete": [attachment_a.pk], "confirm": "1", "next": "/parcours/etape/1/"},
         )
     assert response.status_code == 302
@@ -92,14 +89,14 @@ def test_delete_asks_for_confirmation_then_removes_the_file(
 
 def test_delete_never_redirects_elsewhere(client_a, attachment_a):
     response = client_a.post(
-        reverse("attachments:delete"),
+        reverse("documents:delete"),
         {"delete": [attachment_a.pk], "confirm": "1", "next": "https://evil.example/"},
     )
-    assert response["Location"] == reverse("attachments:index")
+    assert response["Location"] == reverse("documents:index")
 
 
 def test_empty_selection_says_so(client_a):
-    response = client_a.post(reverse("attachments:delete"), follow=True)
+    response = client_a.post(reverse("documents:delete"), follow=True)
     assert "Aucune pièce jointe n&#x27;est sélectionnée." in response.content.decode()
 
 
@@ -125,16 +122,8 @@ def test_a_rolled_back_deletion_keeps_the_file(attachment_a):
     assert attachment_a.file.storage.exists(attachment_a.file.name)
 
 
-def render_include(establishment, question, **context):
-    request = RequestFactory().get("/parcours/etape/1/")
-    request.establishment = establishment
-    request.user = establishment.account
-    template = Template('{% include "attachments/_question_files.html" with question=question %}')
-    return template.render(Context({"request": request, "question": question, **context}))
-
-
-def test_question_include_offers_templates_upload_and_the_table(
-    establishment_a, dashboard_question, attachment_a, attachment_b, django_assert_num_queries
+def test_the_step_page_offers_templates_upload_and_the_table(
+    client_a, establishment_a, dashboard_question, attachment_a, attachment_b
 ):
     template = QuestionTemplate(
         question=dashboard_question,
@@ -143,13 +132,7 @@ def test_question_include_offers_templates_upload_and_the_table(
     )
     template.file.save("x", upload("x.pdf", pdf_bytes()), save=False)
     template.save()
-    questions = [dashboard_question]
-    context = {
-        "attachments_by_question": files_by_question(establishment_a, questions),
-        "templates_by_question": templates_by_question(questions),
-    }
-    with django_assert_num_queries(1):  # the usage of the establishment's space, once
-        html = render_include(establishment_a, dashboard_question, **context)
+    html = client_a.get(reverse("parcours:step", args=[1])).content.decode()
     assert "Télécharger et compléter la trame" in html
     assert reverse("attachments:template", args=[template.pk]) in html
     assert 'name="files-Q8"' in html and "multiple" in html
@@ -161,14 +144,30 @@ def test_question_include_offers_templates_upload_and_the_table(
     assert "10 Mo maximum par fichier" in html
 
 
-def test_question_include_works_without_prepared_context(establishment_a, dashboard_question):
-    html = render_include(
-        establishment_a,
-        dashboard_question,
-        attachment_errors={"files-Q8": ["« x.pdf » : le fichier est vide."]},
-    )
+def test_a_question_without_documents_says_so(client_a, dashboard_question):
+    html = client_a.get(reverse("parcours:step", args=[1])).content.decode()
     assert "Aucun document déposé pour cette question." in html
-    assert "« x.pdf » : le fichier est vide." in html
+
+
+def test_the_step_page_loads_the_attachments_script_once(client_a, dashboard_question):
+    # Two questions taking files on the page.
+    Question.objects.filter(code="T7").update(accepts_files=True)
+    html = client_a.get(reverse("parcours:step", args=[1])).content.decode()
+    assert 'id="files-T7"' in html and 'id="files-Q8"' in html
+    assert html.count("js/attachments.js") == 1
+
+
+def test_my_attachments_names_who_deposited_each_document(
+    client_a, establishment_a, preventeur_a, dashboard_question
+):
+    make_attachment(establishment_a, dashboard_question, "a.pdf")
+    by_preventeur = make_attachment(establishment_a, dashboard_question, "b.pdf")
+    by_removed_account = make_attachment(establishment_a, dashboard_question, "c.pdf")
+    Attachment.objects.filter(pk=by_preventeur.pk).update(uploaded_by=preventeur_a)
+    Attachment.objects.filter(pk=by_removed_account.pk).update(uploaded_by=None)
+    html = client_a.get(reverse("documents:index")).content.decode()
+    for label in ("Ateliers Alpha", "Paul Durand", "compte supprimé"):
+        assert f"<td>{label}</td>" in html
 
 
 def test_template_download_for_any_signed_in_user(client_b, dashboard_question):

@@ -44,7 +44,7 @@ def delete_from_step_page(client, establishment, capture, *attachments, number=1
     data = form_data(establishment, number)
     data.update({"delete": [a.pk for a in attachments], "confirm": "1"})
     with capture(execute=True):
-        response = client.post(f"{reverse('attachments:delete')}?next={page}", data)
+        response = client.post(f"{reverse('documents:delete')}?next={page}", data)
     assert response.status_code == 302
     assert response["Location"] == page
 
@@ -104,9 +104,9 @@ def test_deleting_from_my_attachments_refreshes_every_step_touched(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_a.post(
-            reverse("attachments:delete"), {"delete": [first.pk, other.pk], "confirm": "1"}
+            reverse("documents:delete"), {"delete": [first.pk, other.pk], "confirm": "1"}
         )
-    assert response["Location"] == reverse("attachments:index")
+    assert response["Location"] == reverse("documents:index")
     progress = progress_of(establishment_a)
     assert progress.status == StepProgress.Status.IN_PROGRESS
     assert progress.completed_at is None

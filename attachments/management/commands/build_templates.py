@@ -37,8 +37,8 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="Écrit aussi les classeurs dans ce dossier.")
 
     def handle(self, *args, question, output, **options):
-        from parcours.models import Question
-
+        # The question model is the one templates belong to (attachments imports no parcours).
+        Question = QuestionTemplate._meta.get_field("question").related_model
         files = template_files()
         if output:
             folder = Path(output)

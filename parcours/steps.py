@@ -1,0 +1,211 @@
+"""The read model of a step: what an establishment's step holds, for any reader.
+
+`load_step` reads and never writes: displaying a step creates no row, so the
+establishment's page, the conflict page and the back office share it. Every
+collection is loaded in a fixed number of queries, whatever the amount of data.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Prefetch
+
+from attachments.models import Attachment, QuestionTemplate
+from attachments.services import used_bytes
+
+from .models import Answer, Block, Comment, Question, StepProgress
+
+
+def author_label(user, establishment) -> str:
+    """Who wrote a comment or deposited a document, as the pages and the export show it."""
+    if user is None:
+        return "compte supprimé"
+    if establishment.is_own_account(user):
+        return establishment.name
+    return user.get_full_name() or user.username
+
+
+@dataclass
+class QuestionRow:
+    """A question of the step with its answer and its documents."""
+
+    question: Question
+    answer: Answer | None
+    documents: list  # the establishment's Attachments, newest first
+    templates: list  # QuestionTemplates offered on the question
+
+    @property
+    def value(self):
+        return self.answer.value if self.answer is not None else None
+
+    @property
+    def answered(self) -> bool:
+        return self.question.kind_definition.is_answered(
+            self.question, self.value, has_documents=bool(self.documents)
+        )
+
+
+@dataclass
+class BlockRow:
+    """A block with its questions and every version of the three voices' comments."""
+
+    block: Block
+    questions: list  # QuestionRow
+    comments: dict  # voice -> [Comment], newest first
+    establishment: object = None
+
+    def current(self, voice) -> Comment | None:
+        versions = self.comments.get(voice)
+        return versions[0] if versions else None
+
+    def earlier(self, voice) -> list:
+        return self.comments.get(voice, [])[1:]
+
+    def shown(self, comment) -> dict:
+        """A comment as the pages show it: its text, who wrote it, when."""
+        return {
+            "text": comment.text,
+            "author": author_label(comment.author, self.establishment),
+            "created_at": comment.created_at,
+        }
+
+    @cached_property
+    def voices(self) -> dict:
+        """The current comment of each voice ("establishment", "representatives",
+        "caisse"), None when it has none or it was emptied."""
+        voices = {}
+        for voice in Comment.Voice:
+            current = self.current(voice)
+            voices[voice.value] = self.shown(current) if current and current.text else None
+        return voices
+
+    @property
+    def earlier_comments(self) -> list:
+        """Earlier versions of the establishment's comment, newest first."""
+        return [self.shown(c) for c in self.earlier(Comment.Voice.ESTABLISHMENT)]
+
+
+@dataclass
+class StepData:
+    """Everything an establishment's step holds, loaded in a fixed number of queries."""
+
+    establishment: object
+    step: object
+    progress: StepProgress  # unsaved (version 0, "À compléter") before the first save
+    blocks: list  # BlockRow
+    used_bytes: int = 0  # the establishment's documents, all steps together
+    rows: dict = field(default_factory=dict)  # question id -> QuestionRow
+
+    def __post_init__(self):
+        self.rows = {row.question.pk: row for block in self.blocks for row in block.questions}
+
+    @property
+    def questions(self) -> list:
+        return [row.question for row in self.rows.values()]
+
+    @property
+    def answers(self) -> dict:
+        """question id -> Answer, for the answered questions."""
+        return {pk: row.answer for pk, row in self.rows.items() if row.answer is not None}
+
+    @property
+    def values(self) -> dict:
+        return {pk: row.value for pk, row in self.rows.items() if row.answer is not None}
+
+    @property
+    def documents(self) -> set:
+        """The ids of the questions holding at least one document."""
+        return {pk for pk, row in self.rows.items() if row.documents}
+
+    @property
+    def comments(self) -> dict:
+        """(block id, voice) -> the current Comment of that voice."""
+        current = {}
+        for block in self.blocks:
+            for voice in Comment.Voice:
+                comment = block.current(voice)
+                if comment is not None:
+                    current[(block.block.pk, voice)] = comment
+        return current
+
+    @property
+    def takes_files(self) -> bool:
+        return any(row.question.takes_files for row in self.rows.values())
+
+    def author(self, user) -> str:
+        return author_label(user, self.establishment)
+
+
+def saved_progress(establishment, step) -> StepProgress:
+    """The establishment's progress row on `step`, or an unsaved one (nothing written)."""
+    progress = StepProgress.objects.filter(establishment=establishment, step=step).first()
+    if progress is None:
+        progress = StepProgress(establishment=establishment, step=step)
+    progress.establishment, progress.step = establishment, step  # already loaded
+    return progress
+
+
+def load_step(establishment, step, progress=None) -> StepData:
+    """Blocks, active questions, answers, comments (every version) and documents of a step."""
+    questions = (
+        Question.objects.active()
+        .order_by("order", "pk")
+        .prefetch_related(
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(establishment=establishment)
+                .select_related("uploaded_by")
+                .order_by("-uploaded_at", "-pk"),
+                to_attr="documents",
+            ),
+            Prefetch(
+                "templates",
+                queryset=QuestionTemplate.objects.order_by("order", "pk"),
+                to_attr="document_templates",
+            ),
+        )
+    )
+    blocks = list(
+        Block.objects.filter(step=step, retired_at__isnull=True)
+        .order_by("order", "pk")
+        .prefetch_related(Prefetch("questions", queryset=questions, to_attr="active_questions"))
+    )
+    question_ids = [q.pk for block in blocks for q in block.active_questions]
+    answers = {
+        answer.question_id: answer
+        for answer in Answer.objects.filter(establishment=establishment, question__in=question_ids)
+    }
+    comments = {}
+    for comment in (
+        Comment.objects.filter(establishment=establishment, block__in=[b.pk for b in blocks])
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    ):
+        comments.setdefault(comment.block_id, {}).setdefault(comment.voice, []).append(comment)
+    rows = [
+        BlockRow(
+            block=block,
+            questions=[
+                QuestionRow(
+                    question=question,
+                    answer=answers.get(question.pk),
+                    documents=question.documents,
+                    templates=question.document_templates,
+                )
+                for question in block.active_questions
+            ],
+            comments=comments.get(block.pk, {}),
+            establishment=establishment,
+        )
+        for block in blocks
+    ]
+    data = StepData(
+        establishment=establishment,
+        step=step,
+        progress=progress if progress is not None else saved_progress(establishment, step),
+        blocks=rows,
+    )
+    if data.takes_files:
+        data.used_bytes = used_bytes(establishment)
+    return data
+
