@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Caisse, Establishment, Membership, visibility
+from .models import PROFILE_FIELDS, Caisse, Establishment, Membership, visibility
 
 
 class CaisseScopedMixin:
@@ -69,23 +69,7 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
         ),
         ("Suivi", {"fields": ["caisse", "preventeur"]}),
         ("Chiffres", {"fields": ["days_lost_tms", "days_lost_lumbago", "figures_year"]}),
-        (
-            "Mon profil",
-            {
-                "fields": [
-                    "head_last_name",
-                    "head_first_name",
-                    "head_function",
-                    "head_email",
-                    "head_phone",
-                    "head_address",
-                    "is_space_manager",
-                    "belongs_to_group",
-                    "has_staff_representative",
-                    "profile_updated_at",
-                ]
-            },
-        ),
+        ("Mon profil", {"fields": [*PROFILE_FIELDS, "profile_updated_at"]}),
         ("Historique", {"fields": ["created_at", "updated_at"]}),
     ]
 

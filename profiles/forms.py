@@ -3,7 +3,13 @@ import unicodedata
 
 from django import forms
 
-from .models import Establishment
+from .models import (
+    PROFILE_CONTACT_FIELDS,
+    PROFILE_FIELDS,
+    PROFILE_HEAD_FIELDS,
+    REQUIRED_PROFILE_FIELDS,
+    Establishment,
+)
 
 YES_NO = [("True", "Oui"), ("False", "Non")]
 
@@ -46,15 +52,8 @@ def _yes_no_field(label):
 class ProfileForm(forms.ModelForm):
     """ "Mon profil": the head of establishment and the establishment's contacts."""
 
-    HEAD_FIELDS = (
-        "head_last_name",
-        "head_first_name",
-        "head_function",
-        "head_email",
-        "head_phone",
-        "head_address",
-    )
-    CONTACT_FIELDS = ("is_space_manager", "belongs_to_group", "has_staff_representative")
+    HEAD_FIELDS = PROFILE_HEAD_FIELDS
+    CONTACT_FIELDS = PROFILE_CONTACT_FIELDS
 
     is_space_manager = _yes_no_field(
         "Êtes-vous la personne en charge de la mise à jour de l'espace entreprise ?"
@@ -66,17 +65,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Establishment
-        fields = (
-            "head_last_name",
-            "head_first_name",
-            "head_function",
-            "head_email",
-            "head_phone",
-            "head_address",
-            "is_space_manager",
-            "belongs_to_group",
-            "has_staff_representative",
-        )
+        fields = PROFILE_FIELDS
         labels = {
             "head_last_name": "Nom",
             "head_first_name": "Prénom",
@@ -110,13 +99,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in (
-            "head_last_name",
-            "head_first_name",
-            "head_email",
-            "head_phone",
-            "head_address",
-        ):
+        for name in REQUIRED_PROFILE_FIELDS:
             self.fields[name].required = True
 
     def clean_head_phone(self):
@@ -151,12 +134,6 @@ class ProfileForm(forms.ModelForm):
 
     def clean_head_function(self):
         return self._clean_text("head_function")
-
-    def head_fields(self):
-        return [self[name] for name in self.HEAD_FIELDS]
-
-    def contact_fields(self):
-        return [self[name] for name in self.CONTACT_FIELDS]
 
 
 def profile_form_helper():

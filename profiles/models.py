@@ -189,17 +189,20 @@ class Establishment(models.Model):
         return self.days_lost_tms is not None or self.days_lost_lumbago is not None
 
 
-# The fields of "Mon profil" marked with an asterisk.
-REQUIRED_PROFILE_FIELDS = (
+# The fields of "Mon profil", in the page's order: the one list the form, the
+# admin and the export derive theirs from. All but the function are mandatory.
+PROFILE_HEAD_FIELDS = (
     "head_last_name",
     "head_first_name",
+    "head_function",
     "head_email",
     "head_phone",
     "head_address",
-    "is_space_manager",
-    "belongs_to_group",
-    "has_staff_representative",
 )
+PROFILE_CONTACT_FIELDS = ("is_space_manager", "belongs_to_group", "has_staff_representative")
+PROFILE_FIELDS = PROFILE_HEAD_FIELDS + PROFILE_CONTACT_FIELDS
+OPTIONAL_PROFILE_FIELDS = ("head_function",)
+REQUIRED_PROFILE_FIELDS = tuple(f for f in PROFILE_FIELDS if f not in OPTIONAL_PROFILE_FIELDS)
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -5,14 +5,6 @@ from django.utils import timezone
 from .decorators import establishment_required
 from .forms import ProfileForm, profile_form_helper
 
-# The four steps of the programme, shown until the parcours content is loaded.
-PROGRAMME_STEPS = [
-    {"number": 1, "short_title": "En quoi suis-je concerné ?"},
-    {"number": 2, "short_title": "Par quoi commencer ?"},
-    {"number": 3, "short_title": "Comment agir ?"},
-    {"number": 4, "short_title": "Quels résultats pour mon entreprise ?"},
-]
-
 
 def home(request):
     """The establishment's home page; staff are pointed to the administration."""
@@ -26,7 +18,7 @@ def home(request):
         return render(request, template)
     from parcours.models import Step  # the parcours app adds the states of the steps
 
-    steps = list(Step.objects.order_by("number")) or PROGRAMME_STEPS
+    steps = list(Step.objects.order_by("number"))
     return render(
         request,
         "profiles/home.html",

@@ -14,6 +14,18 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Nullable first, so that the reverse of the data migration can refill it.
+        migrations.AlterField(
+            model_name="establishment",
+            name="user",
+            field=models.OneToOneField(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="establishment",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="compte",
+            ),
+        ),
         migrations.CreateModel(
             name='Membership',
             fields=[

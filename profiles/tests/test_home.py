@@ -1,5 +1,7 @@
+import io
 from html import unescape
 
+from django.core.management import call_command
 from django.urls import reverse
 
 from conftest import make_establishment
@@ -11,6 +13,7 @@ def page_text(response):
 
 
 def test_home_shows_name_programme_steps_figures_profile_and_caisse(client_a, establishment_a):
+    call_command("load_parcours", "--no-templates", stdout=io.StringIO())
     html = page_text(client_a.get(reverse("home")))
     for text in (
         "Ateliers Alpha",
