@@ -23,7 +23,6 @@ MAILERS = {
 CELERY_TASK_ALWAYS_EAGER = True
 # The real broker when REDIS_URL is set (tests that publish to it switch eager off).
 CELERY_BROKER_URL = os.environ.get("REDIS_URL") or "memory://"
-CELERY_RESULT_BACKEND = None
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 STORAGES = {
     "default": {
