@@ -2,6 +2,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from news.views import home_news
+
 from .decorators import establishment_required
 from .forms import ProfileForm, profile_form_helper
 
@@ -27,6 +29,7 @@ def home(request):
             "caisse": establishment.caisse,
             "preventeur": establishment.preventeur,
             "steps": steps,
+            **home_news(request),
         },
     )
 

@@ -26,7 +26,9 @@ def imported_modules(app: str) -> dict[str, set[str]]:
     return found
 
 
-@pytest.mark.parametrize(("app", "forbidden"), [("attachments", "parcours")])
+@pytest.mark.parametrize(
+    ("app", "forbidden"), [("attachments", "parcours"), ("attachments", "news")]
+)
 def test_an_app_never_imports_the_app_that_depends_on_it(app, forbidden):
     offenders = {
         path: sorted(name for name in names if name.split(".")[0] == forbidden)
@@ -36,6 +38,6 @@ def test_an_app_never_imports_the_app_that_depends_on_it(app, forbidden):
 
 
 def test_no_module_is_found_at_run_time_to_dodge_an_import_cycle():
-    for app in ("parcours", "attachments", "profiles", "accounts"):
+    for app in ("parcours", "attachments", "profiles", "accounts", "news"):
         for path, names in imported_modules(app).items():
             assert "<importlib>" not in names, path

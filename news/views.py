@@ -1,0 +1,111 @@
+"""The portal's pages: ACTUALITÉS, DOCUMENTATION (signed in), BESOIN D'AIDE (open to all)."""
+
+from collections import defaultdict
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+
+from attachments.views import DOWNLOAD_CSP, private_file_response
+from profiles.models import Caisse
+
+from .forms import RegionFilterForm, alphabetical
+from .models import Document, HelpQuestion, HelpTheme, NewsItem
+
+NEWS_PER_PAGE = 12
+HOME_NEWS = 3
+
+
+def home_news(request) -> dict:
+    """The home page's news panel: the three latest of the chosen region ("Toutes" by default)."""
+    news_filter = RegionFilterForm(request)
+    return {"news_filter": news_filter, "latest_news": list(news_filter.news()[:HOME_NEWS])}
+
+
+def news_list(request):
+    news_filter = RegionFilterForm(request)
+    page = Paginator(news_filter.news(), NEWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "news/list.html", {"news_filter": news_filter, "page": page})
+
+
+def on_portal_item(pk) -> NewsItem:
+    """A published, due item: a draft or a future one looks like a missing one.
+
+    Another caisse's item is readable, as through "Filtrer par région"."""
+    return get_object_or_404(NewsItem.objects.on_portal().select_related("caisse"), pk=pk)
+
+
+def news_detail(request, pk):
+    return render(request, "news/detail.html", {"item": on_portal_item(pk)})
+
+
+def news_image(request, pk):
+    item = on_portal_item(pk)
+    if not item.image:
+        raise Http404("Cette actualité n'a pas d'image.")
+    try:
+        stream = item.image.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Cette image n'est plus disponible.") from error
+    response = FileResponse(stream, content_type=item.image_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def news_document(request, pk):
+    item = on_portal_item(pk)
+    if not item.document:
+        raise Http404("Cette actualité n'a pas de document joint.")
+    return private_file_response(item.document, item.document_name, item.document_type)
+
+
+def documentation(request):
+    """The documents that concern the reader (national and their caisse's), by category."""
+    by_category = defaultdict(list)
+    for document in Document.objects.concerning(request).select_related("caisse"):
+        by_category[document.category].append(document)
+    categories = [
+        (label, by_category[value]) for value, label in Document.Category.choices
+        if by_category[value]
+    ]  # fmt: skip
+    return render(request, "news/documentation.html", {"categories": categories})
+
+
+def document_download(request, pk):
+    """Signed-in readers it concerns only; another caisse's document is a 404."""
+    document = get_object_or_404(Document.objects.concerning(request), pk=pk)
+    return private_file_response(document.file, document.filename, document.content_type)
+
+
+def every_caisse():
+    return sorted(Caisse.objects.all(), key=lambda caisse: alphabetical(caisse.name))
+
+
+@login_not_required
+def help_page(request):
+    """Questions and answers by theme, then the reader's caisse, or every caisse for a visitor."""
+    themes = HelpTheme.objects.prefetch_related(
+        Prefetch("questions", queryset=HelpQuestion.objects.order_by("order", "pk"))
+    )
+    establishment = getattr(request, "establishment", None)
+    user = request.user
+    if establishment is not None:
+        caisse = establishment.caisse
+    elif user.is_authenticated and user.is_preventeur:
+        caisse = user.caisse
+    else:
+        caisse = None
+    return render(
+        request,
+        "news/help.html",
+        {
+            "themes": [theme for theme in themes if theme.questions.all()],
+            "caisse": caisse,
+            "preventeur": establishment.preventeur if establishment else None,
+            "caisses": [] if caisse else every_caisse(),
+        },
+    )
