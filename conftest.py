@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connections
 
-from accounts.models import User
+from accounts.models import NATIONAL_TEAM_GROUP, PREVENTEURS_GROUP, User
 from profiles.models import Caisse, Establishment, Membership
 
 PASSWORD = "Tms-Pros-2026!"
@@ -154,6 +154,37 @@ def unreachable_broker():
         forget_connections()
 
 
+def give_second_factor(user, secret=None):
+    """A staff account that has set up its TOTP, as every staff account must
+    before reaching the admin (accounts.middleware). Returns the secret (also
+    `user.totp_secret`): `pyotp.TOTP(secret).now()` is the current code."""
+    import base64
+    import os
+
+    from accounts.services import set_totp_secret
+
+    secret = secret or base64.b32encode(os.urandom(20)).decode()
+    set_totp_secret(user, secret)
+    user.totp_secret = secret
+    return secret
+
+
+def staff_member(user, group_name):
+    """A staff account as operations make it: in its group, its second factor set up."""
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get_or_create(name=group_name)[0])
+    give_second_factor(user)
+    return user
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser (admin_client), with its second factor."""
+    give_second_factor(admin_user)
+    return admin_user
+
+
 @pytest.fixture
 def caisse_a(db):
     return get_caisse("CRAMIF")
@@ -166,7 +197,7 @@ def caisse_b(db):
 
 @pytest.fixture
 def preventeur_a(db, caisse_a):
-    return User.objects.create_user(
+    user = User.objects.create_user(
         username="prev.a@cramif.example.fr",
         email="prev.a@cramif.example.fr",
         password=PASSWORD,
@@ -176,11 +207,12 @@ def preventeur_a(db, caisse_a):
         first_name="Paul",
         last_name="Durand",
     )
+    return staff_member(user, PREVENTEURS_GROUP)
 
 
 @pytest.fixture
 def preventeur_b(db, caisse_b):
-    return User.objects.create_user(
+    user = User.objects.create_user(
         username="prev.b@carsat.example.fr",
         email="prev.b@carsat.example.fr",
         password=PASSWORD,
@@ -190,6 +222,7 @@ def preventeur_b(db, caisse_b):
         first_name="Léa",
         last_name="Petit",
     )
+    return staff_member(user, PREVENTEURS_GROUP)
 
 
 @pytest.fixture
@@ -219,7 +252,7 @@ def representative_a(establishment_a):
 
 @pytest.fixture
 def national_team(db):
-    return User.objects.create_user(
+    user = User.objects.create_user(
         username="equipe@tmspros.example.fr",
         email="equipe@tmspros.example.fr",
         password=PASSWORD,
@@ -228,6 +261,7 @@ def national_team(db):
         first_name="Équipe",
         last_name="nationale",
     )
+    return staff_member(user, NATIONAL_TEAM_GROUP)
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 
 from . import services
@@ -43,9 +45,48 @@ class AccountAdapter(DefaultAccountAdapter):
 
             raise ValidationError(services.locked_message(lock), code="account_locked")
 
+    # --- Second factor ----------------------------------------------------------------
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """A staff member sent to set up their second factor right after typing
+        their password is not asked for it again, neither for the set-up nor
+        for the recovery codes shown next (allauth only counts an explicit
+        "reauthentication"). Any later change to the second factor still asks."""
+        if app == "allauth.mfa" and self._first_setup_right_after_login():
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
+    def _first_setup_right_after_login(self) -> bool:
+        """A password typed in this session less than ACCOUNT_REAUTHENTICATION_TIMEOUT
+        ago, and no authenticator older than that login."""
+        import time
+        from datetime import UTC, datetime
+
+        from allauth.account.internal.flows.login import get_authentication_records
+        from allauth.mfa.models import Authenticator
+
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        logins = [
+            record["at"]
+            for record in get_authentication_records(self.request, user)
+            if record.get("method") == "password"
+            and time.time() - record.get("at", 0) < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+        ]
+        if not logins:
+            return False
+        logged_in_at = datetime.fromtimestamp(min(logins), tz=UTC)
+        return not Authenticator.objects.filter(
+            user_id=user.pk, created_at__lt=logged_in_at
+        ).exists()
+
     # --- E-mails --------------------------------------------------------------------
     def send_mail(self, template_prefix, email, context):
-        super().send_mail(template_prefix, email, {"site_url": settings.SITE_URL, **context})
+        # allauth sends some notifications from on_commit callbacks (a second
+        # factor set up, new recovery codes), after the request's transaction:
+        # the outbox writes its row in a transaction of its own then.
+        with transaction.atomic():
+            super().send_mail(template_prefix, email, {"site_url": settings.SITE_URL, **context})
 
     def get_password_change_redirect_url(self, request):
         # Back to "Mon compte", where "Mes derniers événements" lists the change.
@@ -62,3 +103,23 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_email_confirmation_url(self, request, emailconfirmation):
         return settings.SITE_URL + reverse("account_confirm_email", args=[emailconfirmation.key])
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """allauth.mfa, the portal's way: French messages; a staff account keeps its second factor."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": "Code incorrect. Saisissez le code affiché à l'instant par votre application.",
+        "cannot_delete_authenticator": (
+            "La double authentification est obligatoire pour les comptes de l'administration. "
+            "Si vous avez perdu votre téléphone, demandez à l'équipe nationale de la réinitialiser."
+        ),
+        "cannot_generate_recovery_codes": (
+            "Activez d'abord la double authentification pour obtenir des codes de récupération."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator):
+        # Resetting it is the national team's (the staff admin's action).
+        return not authenticator.user.needs_second_factor

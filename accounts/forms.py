@@ -1,5 +1,7 @@
 from allauth.account import forms as allauth_forms
 from allauth.core import ratelimit
+from allauth.mfa.base import forms as mfa_base_forms
+from allauth.mfa.totp import forms as mfa_totp_forms
 from django import forms
 from django.contrib.auth import password_validation
 
@@ -125,3 +127,53 @@ class ChangePasswordForm(allauth_forms.ChangePasswordForm):
         self.fields["password1"].help_text = ""
         # Not "Confirmer le nouveau mot de passe": the label "Nouveau mot de passe" stays unique.
         self.fields["password2"].label = "Confirmer le mot de passe"
+
+
+# --- Second factor (allauth.mfa) ---------------------------------------------------
+def _code_field_in_french(field, label: str, help_text: str = "") -> None:
+    field.label = label
+    field.help_text = help_text
+    field.widget.attrs.update(
+        {
+            "placeholder": "",
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "autofocus": True,
+        }
+    )
+
+
+class ActivateTOTPForm(mfa_totp_forms.ActivateTOTPForm):
+    """The set-up: the code the application shows, proving it holds the secret."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field_in_french(
+            self.fields["code"],
+            "Code à 6 chiffres",
+            "Le code affiché par votre application d'authentification pour « TMS Pros ».",
+        )
+
+
+class AuthenticateForm(mfa_base_forms.AuthenticateForm):
+    """The second step of a staff login, after the password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field_in_french(
+            self.fields["code"],
+            "Code à 6 chiffres",
+            "Le code de votre application d'authentification, ou l'un de vos codes de récupération.",
+        )
+        self.fields["code"].widget.attrs["inputmode"] = "text"  # recovery codes too
+
+
+class ReauthenticateForm(mfa_base_forms.ReauthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field_in_french(
+            self.fields["code"],
+            "Code à 6 chiffres",
+            "Le code de votre application d'authentification, ou l'un de vos codes de récupération.",
+        )
+        self.fields["code"].widget.attrs["inputmode"] = "text"

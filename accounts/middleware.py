@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 
 SESSION_STARTED_KEY = "tmspros_session_started"
@@ -36,3 +37,56 @@ class NoStoreForAuthenticatedMiddleware:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response
+
+
+# What a staff member without a second factor may reach: the set-up (and the
+# password confirmation allauth asks before it), the recovery codes it then
+# shows, and logout.
+SECOND_FACTOR_SETUP_URL_NAMES = frozenset(
+    {"mfa_activate_totp", "mfa_view_recovery_codes", "account_reauthenticate", "account_logout"}
+)
+
+
+class StaffAccessMiddleware:
+    """Who reaches the admin, and when.
+
+    - A staff account (is_staff or superuser) without a TOTP authenticator is
+      sent to its set-up and reaches nothing else (no admin page, no portal
+      page) but the set-up, logout and static files.
+    - Any other logged-in account (an establishment's, a representative's)
+      never reaches the admin: it is sent home, rather than to the admin's
+      login (the portal's login) and back.
+
+    It sits after AuthenticationMiddleware and SessionExpiryMiddleware (it
+    needs the user of a live session) and acts in process_view, where the URL
+    is resolved. One indexed query per request, for staff accounts only.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if user.needs_second_factor:
+            if match.url_name in SECOND_FACTOR_SETUP_URL_NAMES or request.path.startswith(
+                settings.STATIC_URL
+            ):
+                return None
+            if not has_second_factor(user):
+                return redirect("mfa_activate_totp")
+            return None
+        if "admin" in match.namespaces:
+            return redirect("home")
+        return None
+
+
+def has_second_factor(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()

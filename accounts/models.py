@@ -2,6 +2,10 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
+# The staff groups (accounts.groups keeps their permissions in sync).
+PREVENTEURS_GROUP = "Préventeurs"
+NATIONAL_TEAM_GROUP = "Équipe nationale"
+
 
 class User(AbstractUser):
     """An account of the portal.
@@ -66,8 +70,26 @@ class User(AbstractUser):
 
     @property
     def is_national(self) -> bool:
-        """The national team: sees and does everything."""
-        return self.is_superuser or self.kind == self.Kind.NATIONAL
+        """The national team (superusers, kind "national", or the "Équipe
+        nationale" group): sees and does everything.
+
+        The group is asked once per instance, and only of staff accounts: an
+        establishment's requests never pay for it.
+        """
+        if self.is_superuser or self.kind == self.Kind.NATIONAL:
+            return True
+        if not self.is_staff or self.pk is None:
+            return False
+        if self._in_national_group is None:
+            self._in_national_group = self.groups.filter(name=NATIONAL_TEAM_GROUP).exists()
+        return self._in_national_group
+
+    _in_national_group = None
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Every staff account logs in with a TOTP code after the password."""
+        return self.is_staff or self.is_superuser
 
     @property
     def is_member_kind(self) -> bool:

@@ -219,3 +219,87 @@ def send_password_reset(users, request=None) -> int:
         for user in accounts:
             record_event(user, AccountEvent.Kind.PASSWORD_RESET_REQUESTED, request)
     return len(by_address)
+
+
+# --- Staff accounts ----------------------------------------------------------------
+class StaffAccountError(ValueError):
+    """A staff account that cannot be created as asked (the message says why, in French)."""
+
+
+@transaction.atomic
+def create_preventeur(*, email: str, first_name: str, last_name: str, caisse) -> User:
+    """A préventeur of `caisse`: e-mail as identifier, no password until they
+    activate the account, in the "Préventeurs" group, with the activation e-mail."""
+    from django.contrib.auth.models import Group
+
+    from .models import PREVENTEURS_GROUP
+
+    email = email.strip().lower()
+    if User.objects.filter(username__iexact=email).exists():
+        raise StaffAccountError(f"Un compte existe déjà avec l'identifiant {email}.")
+    user = User.objects.create_user(
+        username=email,
+        email=email,
+        password=None,  # unusable until activation
+        kind=User.Kind.PREVENTEUR,
+        caisse=caisse,
+        is_staff=True,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+    )
+    group, _ = Group.objects.get_or_create(name=PREVENTEURS_GROUP)
+    user.groups.add(group)
+    send_activation_email(user)
+    return user
+
+
+def release_establishments(user) -> int:
+    """The establishments `user` may no longer follow are left "sans préventeur":
+    all of them once the account is inactive, those of other caisses after a move."""
+    from profiles.models import Establishment
+
+    followed = Establishment.objects.filter(preventeur=user)
+    if user.is_active:
+        followed = followed.exclude(caisse_id=user.caisse_id)
+    return followed.update(preventeur=None)
+
+
+@transaction.atomic
+def deactivate_staff(*, user) -> int:
+    """The account can no longer log in; its establishments are left without
+    préventeur. Returns how many establishments it followed."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    return release_establishments(user)
+
+
+@transaction.atomic
+def reset_second_factor(*, user, by) -> int:
+    """A lost phone: the account's authenticator and recovery codes are deleted;
+    at its next login it sets up a new one. The owner is told by e-mail."""
+    from allauth.mfa.models import Authenticator
+
+    deleted, _ = Authenticator.objects.filter(user=user).delete()
+    if user.email:
+        send_templated_email(
+            template="second_factor_reset",
+            to=[user.email],
+            context={
+                "user": user,
+                "by": by,
+                "login_url": settings.SITE_URL + reverse("account_login"),
+            },
+        )
+    return deleted
+
+
+def set_totp_secret(user, secret: str):
+    """Give `user` a TOTP authenticator with a known secret (the demo's accounts, tests)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
+    return Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+    )

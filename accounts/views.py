@@ -1,4 +1,5 @@
 from allauth.account import views as allauth_email_views
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
 from allauth.account.utils import url_str_to_user_pk
 from django.contrib import messages
@@ -83,6 +84,9 @@ def activate(request, uidb36, token):
         )
         request.session.pop(ACTIVATION_SESSION_KEY, None)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # The password just chosen counts as typed: a staff member goes on to
+        # set up their second factor without being asked for it again.
+        record_authentication(request, user, method="password")
         messages.success(request, "Votre compte est activé. Bienvenue sur TMS Pros.")
         return redirect("home")
     return render(request, "account/activate.html", {"form": form, "identifier": user.username})

@@ -8,9 +8,12 @@ from accounts.models import User
 from attachments.models import Attachment
 from attachments.tests.conftest import make_attachment
 from attachments.tests.files import pdf_bytes
+from conftest import give_second_factor
 
 
 def client_for(user):
+    if user.needs_second_factor:
+        give_second_factor(user)
     client = Client()
     client.force_login(user)
     return client

@@ -23,12 +23,17 @@ def test_demo_accounts_with_their_password_get_no_activation_email(db, mailoutbo
 
 
 def test_demo_has_a_national_team_account_that_edits_the_programme(client, db):
+    import pyotp
+
     from parcours.models import Question
+    from profiles.management.commands.demo import DEMO_TOTP_SECRETS
 
     call_command("demo", stdout=io.StringIO())
     client.post(
         "/compte/login/",
         {"login": "equipe.nationale@tmspros.example.fr", "password": "Demo-TmsPros-2026!"},
     )
+    secret = DEMO_TOTP_SECRETS["equipe.nationale@tmspros.example.fr"]
+    client.post("/compte/2fa/authenticate/", {"code": pyotp.TOTP(secret).now()})
     question = Question.objects.get(code="Q8")
     assert client.get(f"/admin/parcours/question/{question.pk}/change/").status_code == 200

@@ -1,18 +1,15 @@
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
-from django.db import transaction
 
-from accounts.models import User
-from accounts.services import send_activation_email
+from accounts.services import StaffAccountError, create_preventeur
 from profiles.models import Caisse
 
 
 class Command(BaseCommand):
     help = (
         "Crée le compte d'un préventeur d'une caisse (identifiant = son e-mail, accès à "
-        "l'administration) et lui envoie son e-mail d'activation."
+        "l'administration, groupe « Préventeurs ») et lui envoie son e-mail d'activation."
     )
 
     def add_arguments(self, parser):
@@ -30,20 +27,12 @@ class Command(BaseCommand):
         caisse_obj = Caisse.objects.filter(code=caisse.upper()).first()
         if caisse_obj is None:
             raise CommandError(f"Caisse « {caisse} » inconnue.")
-        if User.objects.filter(username__iexact=email).exists():
-            raise CommandError(f"Un compte existe déjà avec l'identifiant {email}.")
-        with transaction.atomic():
-            user = User.objects.create(
-                username=email,
-                email=email,
-                kind=User.Kind.PREVENTEUR,
-                caisse=caisse_obj,
-                is_staff=True,
-                first_name=first_name.strip(),
-                last_name=last_name.strip(),
-                password=make_password(None),
+        try:
+            user = create_preventeur(
+                email=email, first_name=first_name, last_name=last_name, caisse=caisse_obj
             )
-            send_activation_email(user)
+        except StaffAccountError as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Préventeur {user.get_full_name()} ({email}) créé pour {caisse_obj.name} ; "
             "e-mail d'activation envoyé."
