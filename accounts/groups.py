@@ -28,9 +28,10 @@ PREVENTEURS_PERMISSIONS = {
         "send_activation",
         "export_establishments",
     ],
-    "profiles.membership": ["view"],
+    "profiles.membership": ["view", "add", "change"],  # grant a group's account access
     # Read the answers and documents, write the caisse's comments, validate, send back.
     "parcours.stepprogress": ["view", "validate_step", "send_back_step"],
+    "parcours.stepvalidation": ["view"],
     "parcours.answer": ["view"],
     "parcours.comment": ["view", "add"],
     "attachments.attachment": ["view"],

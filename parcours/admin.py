@@ -1,7 +1,9 @@
 from django.contrib import admin
 
 from profiles.admin import CaisseScopedMixin
+from profiles.models import Establishment
 
+from .backoffice import EstablishmentAdmin
 from .models import Answer, Block, Comment, Question, Step, StepProgress
 
 
@@ -116,3 +118,6 @@ class CommentAdmin(CaisseScopedMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+admin.site.register(Establishment, EstablishmentAdmin)

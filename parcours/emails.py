@@ -66,6 +66,67 @@ def step_completed(progress: StepProgress) -> None:
             "step": progress.step,
             "progress": progress,
             "back_office_url": settings.SITE_URL
-            + reverse("admin:parcours_stepprogress_change", args=[progress.pk]),
+            + reverse("admin:profiles_establishment_follow", args=[establishment.pk])
+            + f"#etape-{progress.step.number}",
         },
+    )
+
+
+# --- To the establishment ---------------------------------------------------------
+
+
+def establishment_address(establishment) -> str:
+    """Where the progress e-mails go: the head's address of "Mon profil" ("Les
+    récapitulatifs de progression seront envoyés à cette adresse email"), or
+    else the address of the establishment's own account."""
+    if establishment.head_email:
+        return establishment.head_email
+    account = establishment.account
+    return account.email if account is not None else ""
+
+
+def _to_establishment(template, progress, **context) -> None:
+    establishment = progress.establishment
+    recipient = establishment_address(establishment)
+    if not recipient:
+        logger.warning("Parcours: no address to tell %s (%s)", establishment.siret, template)
+        return
+    send_templated_email(
+        template=template,
+        to=[recipient],
+        context={
+            "establishment": establishment,
+            "step": progress.step,
+            "progress": progress,
+            "step_url": settings.SITE_URL + progress.step.get_absolute_url(),
+            **context,
+        },
+    )
+
+
+def step_validated(progress: StepProgress) -> None:
+    _to_establishment("step_validated", progress)
+
+
+def step_sent_back(progress: StepProgress) -> None:
+    _to_establishment("step_sent_back", progress, message=progress.sent_back_message)
+
+
+def step_validation_withdrawn(progress: StepProgress, *, reason: str) -> None:
+    _to_establishment("step_validation_withdrawn", progress, reason=reason)
+
+
+def caisse_commented(progress: StepProgress, *, comments: list) -> None:
+    """One e-mail per save of the caisse's comments, naming each block and quoting it."""
+    _to_establishment("caisse_comments", progress, comments=comments)
+
+
+def representatives_wrote(progress: StepProgress, *, comments: list, seen: bool, by) -> None:
+    """One e-mail per save of a representative: their comments, and the "vue" mark."""
+    _to_establishment(
+        "representatives_wrote",
+        progress,
+        comments=comments,
+        seen=seen,
+        author=by.get_full_name() or by.username,
     )

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from . import kinds
 
@@ -186,6 +187,7 @@ class StepProgress(models.Model):
         IN_PROGRESS = "in_progress", "En cours"
         COMPLETE = "complete", "Complète"
         VALIDATED = "validated", "Validée"
+        TO_CORRECT = "to_correct", "À corriger"
 
     establishment = models.ForeignKey(
         "profiles.Establishment", on_delete=models.CASCADE, related_name="step_progresses"
@@ -205,6 +207,24 @@ class StepProgress(models.Model):
         related_name="+",
     )
     modified_since_validation = models.BooleanField("modifiée depuis la validation", default=False)
+    validation = models.ForeignKey(
+        "StepValidation",
+        verbose_name="validation en cours",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_back_at = models.DateTimeField("renvoyée pour correction le", null=True, blank=True)
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="renvoyée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_back_message = models.TextField("message de renvoi", blank=True)
     seen_by_representatives_at = models.DateTimeField(
         "vue par CSE / CHSCT / DP le", null=True, blank=True
     )
@@ -229,12 +249,78 @@ class StepProgress(models.Model):
     class Meta:
         verbose_name = "avancement d'étape"
         verbose_name_plural = "avancements d'étapes"
+        # The préventeurs' decisions on a step (the "Préventeurs" group holds them).
+        permissions = [
+            ("validate_step", "Valider une étape"),
+            ("send_back_step", "Renvoyer une étape pour correction"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["establishment", "step"], name="one_progress_per_step"),
         ]
 
     def __str__(self):
         return f"{self.establishment} – étape {self.step.number} : {self.get_status_display()}"
+
+    @property
+    def is_validated(self) -> bool:
+        return self.validated_at is not None
+
+    @property
+    def may_be_validated(self) -> bool:
+        """Complete (every required question answered), or validated and modified since."""
+        if self.is_validated:
+            return self.modified_since_validation
+        return self.completed_at is not None
+
+    @property
+    def may_be_sent_back(self) -> bool:
+        return not self.is_validated and self.status != self.Status.TO_COMPLETE
+
+    @property
+    def state_label(self) -> str:
+        """The state as the pages write it ("Validée — modifiée depuis" when it applies)."""
+        if self.is_validated and self.modified_since_validation:
+            return "Validée — modifiée depuis"
+        return self.get_status_display()
+
+
+class StepValidation(models.Model):
+    """What a préventeur validated: the step's state at that moment (parcours.versions).
+
+    Re-validating adds a row (the history is kept); withdrawing a validation
+    keeps its row with who withdrew it, when and why.
+    """
+
+    progress = models.ForeignKey(
+        StepProgress, verbose_name="étape", on_delete=models.CASCADE, related_name="validations"
+    )
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="validée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    validated_at = models.DateTimeField("validée le", default=timezone.now)
+    state = models.JSONField("contenu validé")
+    withdrawn_at = models.DateTimeField("retirée le", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="retirée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField("motif du retrait", blank=True)
+
+    class Meta:
+        verbose_name = "validation d'étape"
+        verbose_name_plural = "validations d'étapes"
+        ordering = ["-validated_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.progress} – validée le {timezone.localtime(self.validated_at):%d/%m/%Y %H:%M}"
 
 
 class Answer(models.Model):

@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from attachments.models import Attachment, QuestionTemplate
 from attachments.services import used_bytes
 
+from .kinds import display_value
 from .models import Answer, Block, Comment, Question, StepProgress
 
 
@@ -37,6 +38,11 @@ class QuestionRow:
     @property
     def value(self):
         return self.answer.value if self.answer is not None else None
+
+    @property
+    def display(self) -> str:
+        """The answer in words (choices by their labels, dates in French)."""
+        return display_value(self.question, self.value)
 
     @property
     def answered(self) -> bool:
@@ -78,6 +84,11 @@ class BlockRow:
             current = self.current(voice)
             voices[voice.value] = self.shown(current) if current and current.text else None
         return voices
+
+    @cached_property
+    def earlier_by_voice(self) -> dict:
+        """Earlier versions of each voice's comment, newest first, as shown."""
+        return {voice.value: [self.shown(c) for c in self.earlier(voice)] for voice in Comment.Voice}
 
     @property
     def earlier_comments(self) -> list:

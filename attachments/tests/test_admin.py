@@ -15,7 +15,7 @@ def test_preventeur_lists_only_documents_of_their_caisse(
     assert "tableau_de_bord_2025.pdf" in html
     assert "bilan bêta.pdf" not in html
     other = reverse("admin:attachments_attachment_change", args=[attachment_b.pk])
-    assert client.get(other).status_code == 302  # "does not exist" → back to the list
+    assert client.get(other).status_code == 404  # as a missing one
     assert client.get(reverse("admin:attachments_attachment_add")).status_code == 403
 
 

@@ -70,3 +70,48 @@ def attach(establishment, code, name="tableau de bord.xlsx"):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         uploaded_by=establishment.account,
     )
+
+
+PREVENTEUR_PERMISSIONS = [
+    "profiles.view_establishment",
+    "profiles.change_establishment",
+    "profiles.send_activation",
+    "profiles.unlock_account",
+    "profiles.assign_preventeur",
+    "profiles.export_establishments",
+    "parcours.view_stepprogress",
+    "parcours.add_comment",
+    "parcours.validate_step",
+    "parcours.send_back_step",
+]
+
+
+def as_staff(user):
+    """A test client for a staff member who completed the second factor."""
+    from django.test import Client
+
+    import conftest
+
+    if hasattr(conftest, "give_second_factor"):
+        conftest.give_second_factor(user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def grant(user, codenames=PREVENTEUR_PERMISSIONS):
+    """The permissions the "Préventeurs" group holds, given to `user` directly."""
+    from django.contrib.auth.models import Permission
+
+    for dotted in codenames:
+        app_label, codename = dotted.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return user
+
+
+@pytest.fixture
+def backoffice_a(preventeur_a):
+    """preventeur_a's client in the back office, with the group's permissions."""
+    return as_staff(grant(preventeur_a))

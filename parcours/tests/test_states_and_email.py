@@ -94,7 +94,8 @@ def test_the_email_names_the_establishment_siret_step_and_back_office_link(
     body = message.body
     assert "Ateliers Alpha" in body and "73282932000074" in body
     assert "En quoi suis-je concerné ?" in body
-    link = f"https://tmspros.example.fr/admin/parcours/stepprogress/{progress.pk}/change/"
+    follow = reverse("admin:profiles_establishment_follow", args=[progress.establishment_id])
+    link = f"https://tmspros.example.fr{follow}#etape-1"
     assert link in body
     assert link in message.alternatives[0][0]
 
@@ -214,7 +215,7 @@ def test_preventeurs_see_only_their_caisses_progress_in_the_admin(
     b = StepProgress.objects.create(establishment=establishment_b, step_id=progress_step(1))
     client.force_login(preventeur_a)
     assert client.get(reverse("admin:parcours_stepprogress_change", args=[a.pk])).status_code == 200
-    assert client.get(reverse("admin:parcours_stepprogress_change", args=[b.pk])).status_code == 302
+    assert client.get(reverse("admin:parcours_stepprogress_change", args=[b.pk])).status_code == 404
 
 
 def progress_step(number):

@@ -1,12 +1,14 @@
 from django.urls import reverse
 
 from accounts.models import User
+from conftest import give_second_factor
 
 
 def test_admin_lists_searches_and_filters_establishments_and_edits_caisses(
     client, establishment_a, establishment_b
 ):
     admin = User.objects.create_superuser("national@example.fr", "national@example.fr", "x")
+    give_second_factor(admin)
     client.force_login(admin)
     url = reverse("admin:profiles_establishment_changelist")
     assert establishment_b.name in client.get(url).content.decode()
@@ -50,5 +52,5 @@ def test_a_preventeur_sees_only_the_establishments_of_their_caisse(
     assert establishment_a.name in html
     assert establishment_b.name not in html
     assert (
-        client.get(f"/admin/profiles/establishment/{establishment_b.pk}/change/").status_code == 302
+        client.get(f"/admin/profiles/establishment/{establishment_b.pk}/change/").status_code == 404
     )
