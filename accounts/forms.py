@@ -9,7 +9,12 @@ from . import services
 
 
 class LoginForm(allauth_forms.LoginForm):
-    """ "J'ACCÈDE À MON COMPTE TMS PROS": identifier (SIRET) and password."""
+    """ "J'ACCÈDE À MON COMPTE TMS PROS": identifier and password.
+
+    The identifier is an establishment's SIRET (spaces, dots allowed) or an
+    e-mail address (staff representatives, staff): services.lock_identifier
+    normalises both, the same key for the login, the lockout and the reset.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -17,7 +22,8 @@ class LoginForm(allauth_forms.LoginForm):
         self.fields[
             "login"
         ].help_text = (
-            "Votre SIRET sans espace (14 chiffres), ou votre adresse e-mail pour les agents."
+            "Votre SIRET sans espace (14 chiffres), ou votre adresse e-mail pour les "
+            "représentants du personnel et les agents."
         )
         self.fields["login"].widget.attrs.update(
             {"placeholder": "", "autocomplete": "username", "autofocus": True, "inputmode": "text"}

@@ -303,3 +303,36 @@ def set_totp_secret(user, secret: str):
     return Authenticator.objects.create(
         user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
     )
+
+
+# --- Sessions ------------------------------------------------------------------------
+def end_sessions(user) -> int:
+    """Log `user` out everywhere, at once: each of their live sessions is deleted.
+
+    Sessions live in the database (the default engine, or cached_db): the live
+    ones (SESSION_COOKIE_AGE keeps them few) are decoded and those of `user`
+    deleted through the engine's store, which also clears cached_db's cache.
+    A request of theirs already under way cannot bring its session back: saving
+    a deleted session fails (Django's SessionInterrupted). Returns the count.
+    """
+    from importlib import import_module
+
+    from django.contrib.auth import SESSION_KEY
+    from django.core.exceptions import ImproperlyConfigured
+
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        raise ImproperlyConfigured(
+            "end_sessions needs sessions kept in the database (SESSION_ENGINE db or cached_db)."
+        )
+    user_id = user._meta.pk.value_to_string(user)
+    store = store_class()
+    live = store_class.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    keys = [
+        session.session_key
+        for session in live.only("session_key", "session_data").iterator()
+        if store.decode(session.session_data).get(SESSION_KEY) == user_id
+    ]
+    for key in keys:
+        store.delete(key)
+    return len(keys)

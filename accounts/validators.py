@@ -102,15 +102,21 @@ class NotIdentifierNorNameValidator:
     def validate(self, password, user=None):
         if user is None:
             return
-        candidate = _simplify(password)
-        forbidden = [_simplify(user.username)]
+        forbidden = [user.username]
         if user.pk:
             # Every establishment the person acts for (their memberships).
             for siret, name in user.memberships.values_list(
                 "establishment__siret", "establishment__name"
             ):
-                forbidden += [_simplify(siret), _simplify(name)]
-        for value in forbidden:
+                forbidden += [siret, name]
+        self.validate_against(password, forbidden)
+
+    def validate_against(self, password, forbidden):
+        """Neither of `forbidden` (identifiers, names) inside the password, nor the reverse.
+
+        Also for an account not created yet (an invitation's): its establishment is given."""
+        candidate = _simplify(password)
+        for value in map(_simplify, forbidden):
             if len(value) >= 4 and (value in candidate or candidate in value):
                 raise ValidationError(
                     "Le mot de passe ne doit contenir ni votre identifiant (SIRET) ni le nom de votre établissement.",

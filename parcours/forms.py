@@ -3,10 +3,13 @@ from django.conf import settings
 
 from attachments.forms import DocumentsField
 from attachments.services import MEGABYTE, Upload
+from profiles.permissions import Action, voice_action
 
 from .models import Comment
 
 COMMENT_MAX_LENGTH = 5000
+# The voices written on the step page (the caisse's is written in the back office).
+WRITABLE_VOICES = (Comment.Voice.ESTABLISHMENT, Comment.Voice.REPRESENTATIVES)
 
 
 def _style(field) -> None:
@@ -29,18 +32,23 @@ class StepForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, step_data, *args, **kwargs):
+    def __init__(self, step_data, *args, permissions, **kwargs):
         super().__init__(*args, **kwargs)
         self.step_data = step_data
+        self.permissions = permissions
         self.fields["version"].initial = step_data.progress.version
+        answers = Action.ANSWER in permissions
         for row in step_data.rows.values():
             question, kind = row.question, row.question.kind_definition
             field = kind.field(question, row.value)
             if field is not None:
                 field.initial = kind.to_initial(question, row.value)
+                # Shown to every reader; only those who answer may change it: a
+                # disabled field ignores what is posted (a forged POST changes nothing).
+                field.disabled = not answers
                 _style(field)
                 self.fields[self.question_field_name(question)] = field
-            if question.takes_files:
+            if question.takes_files and Action.ADD_DOCUMENT in permissions:
                 self.fields[self.files_field_name(question)] = DocumentsField(
                     label=question.file_label or "Joindre un document"
                 )
@@ -52,18 +60,36 @@ class StepForm(forms.Form):
                     error_messages={"max_length": "255 caractères au plus."},
                 )
         for block in step_data.blocks:
-            current = block.current(Comment.Voice.ESTABLISHMENT)
-            self.fields[self.comment_field_name(block.block)] = forms.CharField(
-                label=Comment.Voice.ESTABLISHMENT.label,
+            for voice in WRITABLE_VOICES:
+                if voice_action(voice) not in permissions:
+                    continue
+                current = block.current(voice)
+                self.fields[self.comment_field_name(block.block, voice)] = forms.CharField(
+                    label=voice.label,
+                    required=False,
+                    max_length=COMMENT_MAX_LENGTH,
+                    initial=current.text if current else "",
+                    widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+                    error_messages={
+                        "max_length": "Ce commentaire est trop long (%(limit_value)d caractères "
+                        "au plus)."
+                    },
+                )
+        if Action.MARK_SEEN in permissions:
+            self.fields["seen"] = forms.BooleanField(
+                label="Etape vue par CSE / CHSCT / DP",
                 required=False,
-                max_length=COMMENT_MAX_LENGTH,
-                initial=current.text if current else "",
-                widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-                error_messages={
-                    "max_length": "Ce commentaire est trop long (%(limit_value)d caractères "
-                    "au plus)."
-                },
+                initial=step_data.progress.seen_by_representatives_at is not None,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
+
+    @property
+    def writes_answers(self) -> bool:
+        return Action.ANSWER in self.permissions
+
+    @property
+    def writes_anything(self) -> bool:
+        return any(not field.disabled for name, field in self.fields.items() if name != "version")
 
     @staticmethod
     def question_field_name(question) -> str:
@@ -78,8 +104,10 @@ class StepForm(forms.Form):
         return f"description-{question.code}"
 
     @staticmethod
-    def comment_field_name(block) -> str:
-        return f"comment_{block.pk}"
+    def comment_field_name(block, voice=Comment.Voice.ESTABLISHMENT) -> str:
+        if voice == Comment.Voice.ESTABLISHMENT:
+            return f"comment_{block.pk}"
+        return f"comment_{voice}_{block.pk}"
 
     def clean(self):
         cleaned = super().clean()
@@ -89,9 +117,10 @@ class StepForm(forms.Form):
             if name in cleaned:
                 cleaned[name] = question.kind_definition.to_json(question, cleaned[name])
         for block in self.step_data.blocks:
-            name = self.comment_field_name(block.block)
-            if name in cleaned:
-                cleaned[name] = (cleaned[name] or "").strip()
+            for voice in WRITABLE_VOICES:
+                name = self.comment_field_name(block.block, voice)
+                if name in cleaned:
+                    cleaned[name] = (cleaned[name] or "").strip()
         self.check_space(cleaned)
         return cleaned
 
@@ -124,7 +153,10 @@ class StepForm(forms.Form):
         return [
             {
                 "block": block,
-                "comment_field": self[self.comment_field_name(block.block)],
+                "comment_field": self._bound(self.comment_field_name(block.block)),
+                "representatives_field": self._bound(
+                    self.comment_field_name(block.block, Comment.Voice.REPRESENTATIVES)
+                ),
                 "questions": [
                     {
                         "row": row,

@@ -62,24 +62,27 @@ def locked_progress(establishment, step) -> StepProgress:
 
 @transaction.atomic
 def save_step(*, establishment, form, by) -> StepProgress:
-    """Save a whole step: answers, the establishment's comments, documents, state.
+    """Save what `form` lets its author write: answers, comments of their voice,
+    documents, the "vue" mark; then the step's state.
 
-    `form` is a valid parcours.forms.StepForm built on the page's StepData. The
-    progress row is locked; if its version is not the one the page was built
-    on, nothing is written and StepConflict is raised. Beyond the
-    establishment's space, the form's files are refused (ValidationError keyed
-    by their field) and nothing is written.
+    `form` is a valid parcours.forms.StepForm built on the page's StepData with
+    the author's permissions (profiles.permissions): a field it does not hold,
+    or holds disabled, is never written. The progress row is locked; for those
+    who answer, if its version is not the one the page was built on, nothing is
+    written and StepConflict is raised. Beyond the establishment's space, the
+    form's files are refused (ValidationError keyed by their field) and nothing
+    is written.
     """
     step = form.step_data.step
     progress = locked_progress(establishment, step)
-    if progress.version != form.cleaned_data["version"]:
+    if form.writes_answers and progress.version != form.cleaned_data["version"]:
         raise StepConflict(progress)
     data = load_step(establishment, step, progress=progress)
 
     changed = False
     for row in data.rows.values():
         name = form.question_field_name(row.question)
-        if name not in form.fields:
+        if name not in form.fields or form.fields[name].disabled:
             continue
         value = form.cleaned_data.get(name)
         if row.answer is None:
@@ -94,19 +97,36 @@ def save_step(*, establishment, form, by) -> StepProgress:
             row.answer.save(update_fields=["value", "updated_by", "updated_at"])
             changed = True
 
+    representatives_comments = []
     for block in data.blocks:
-        text = form.cleaned_data.get(form.comment_field_name(block.block), "")
-        current = block.current(Comment.Voice.ESTABLISHMENT)
-        if text != (current.text if current else ""):
+        for voice in (Comment.Voice.ESTABLISHMENT, Comment.Voice.REPRESENTATIVES):
+            name = form.comment_field_name(block.block, voice)
+            if name not in form.fields:
+                continue
+            text = form.cleaned_data.get(name, "")
+            current = block.current(voice)
+            if text == (current.text if current else ""):
+                continue
             # A new version each time: earlier ones are kept.
             Comment.objects.create(
-                establishment=establishment,
-                block=block.block,
-                voice=Comment.Voice.ESTABLISHMENT,
-                text=text,
-                author=by,
+                establishment=establishment, block=block.block, voice=voice, text=text, author=by
             )
-            changed = True
+            if voice == Comment.Voice.ESTABLISHMENT:
+                changed = True
+            elif text:
+                representatives_comments.append({"block_title": block.block.title, "text": text})
+
+    newly_seen = False
+    if "seen" in form.fields:
+        seen = bool(form.cleaned_data.get("seen"))
+        if seen and progress.seen_by_representatives_at is None:
+            progress.seen_by_representatives_at, progress.seen_by_representatives = (
+                timezone.now(),
+                by,
+            )
+            newly_seen = True
+        elif not seen and progress.seen_by_representatives_at is not None:
+            progress.seen_by_representatives_at = progress.seen_by_representatives = None
 
     uploads = form.uploads()
     if uploads:
@@ -119,7 +139,15 @@ def save_step(*, establishment, form, by) -> StepProgress:
 
     if changed:
         _mark_changed(progress, by=by)
+    if form.writes_answers:
+        # Saved again by the establishment: a step sent back is no longer "À corriger".
+        progress.sent_back_at = progress.sent_back_by = None
+        progress.sent_back_message = ""
     _apply_state(progress, load_step(establishment, step, progress=progress))
+    if representatives_comments or newly_seen:
+        emails.representatives_wrote(
+            progress, comments=representatives_comments, seen=newly_seen, by=by
+        )
     return progress
 
 
@@ -170,6 +198,8 @@ def _apply_state(progress: StepProgress, data) -> None:
     """
     complete = is_complete(data)
     progress.status = compute_status(data, validated=progress.validated_at is not None)
+    if progress.sent_back_at is not None and progress.status != StepProgress.Status.VALIDATED:
+        progress.status = StepProgress.Status.TO_CORRECT  # until the establishment saves again
     if complete and progress.completed_at is None:
         progress.completion_count += 1
         progress.completed_at = timezone.now()
@@ -194,13 +224,20 @@ def refresh_step_state(*, establishment, step, changed=False, by=None) -> StepPr
     return progress
 
 
-def steps_with_states(establishment) -> list:
-    """The four steps, each with `.progress_status` (two queries)."""
-    steps = list(Step.objects.order_by("number"))
-    statuses = dict(
-        StepProgress.objects.filter(establishment=establishment).values_list("step_id", "status")
-    )
+def steps_with_states(establishment, steps=None) -> list:
+    """The four steps (or `steps`), each with `.progress_status` and `.progress_label`
+    ("Validée — modifiée depuis" when it applies), in one query (two without `steps`)."""
+    steps = list(Step.objects.order_by("number")) if steps is None else list(steps)
+    progresses = {
+        p.step_id: p
+        for p in StepProgress.objects.filter(establishment=establishment).only(
+            "step_id", "status", "validated_at", "modified_since_validation"
+        )
+    }
     for step in steps:
-        step.progress_status = statuses.get(step.pk, StepProgress.Status.TO_COMPLETE)
-        step.progress_label = StepProgress.Status(step.progress_status).label
+        progress = progresses.get(step.pk)
+        step.progress_status = progress.status if progress else StepProgress.Status.TO_COMPLETE
+        step.progress_label = (
+            progress.state_label if progress else StepProgress.Status.TO_COMPLETE.label
+        )
     return steps

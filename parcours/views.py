@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from attachments.models import Attachment
 from attachments.services import MEGABYTE, limits_text, used_bytes
 from profiles.decorators import establishment_required, profile_required
+from profiles.permissions import Action
 
 from . import export, services, versions
 from .forms import StepForm
@@ -39,9 +40,10 @@ def index(request):
 def step(request, number):
     step = get_object_or_404(Step, number=number)
     data = load_step(request.establishment, step)
-    if request.method == "POST" and not request.membership.may_answer:
-        raise PermissionDenied("Seul l'établissement renseigne son parcours.")
-    form = StepForm(data, request.POST or None, request.FILES or None)
+    permissions = request.permissions
+    form = StepForm(data, request.POST or None, request.FILES or None, permissions=permissions)
+    if request.method == "POST" and not form.writes_anything:
+        raise PermissionDenied("Vous pouvez consulter cette étape, pas la modifier.")
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,7 +54,7 @@ def step(request, number):
             conflict = versions.diff(saved, versions.with_typed(saved, data, form))
             posted = request.POST.copy()
             posted["version"] = data.progress.version
-            form = StepForm(data, posted)
+            form = StepForm(data, posted, permissions=permissions)
             form.is_valid()
         except ValidationError as error:
             form.add_error(None, error)
@@ -73,6 +75,7 @@ def step(request, number):
             "figures": figures(request.establishment) if step.number == 1 else None,
             "limits": limits_text(),
             "quota": settings.ATTACHMENT_MAX_TOTAL_MB * MEGABYTE,
+            "may_delete": Action.DELETE_DOCUMENT in permissions,
         },
         status=409 if conflict is not None else 200,
     )
@@ -145,7 +148,7 @@ def documents(request):
             "used": used,
             "quota": quota,
             "used_percent": min(100, round(100 * used / quota)),
-            "may_delete": request.membership.may_answer,
+            "may_delete": Action.DELETE_DOCUMENT in request.permissions,
         },
     )
 
@@ -169,7 +172,7 @@ def delete_documents(request):
     selection is shown again for confirmation; a script asks in the page
     instead when JavaScript runs. Someone else's id is a 404 and deletes nothing.
     """
-    if not request.membership.may_answer:
+    if Action.DELETE_DOCUMENT not in request.permissions:
         raise PermissionDenied("Seul l'établissement supprime ses documents.")
     back = next_url(request)
     raw_ids = request.POST.getlist("delete")

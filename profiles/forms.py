@@ -3,12 +3,15 @@ import unicodedata
 
 from django import forms
 
+from accounts.forms import SetPasswordForm
+
 from .models import (
     PROFILE_CONTACT_FIELDS,
     PROFILE_FIELDS,
     PROFILE_HEAD_FIELDS,
     REQUIRED_PROFILE_FIELDS,
     Establishment,
+    Membership,
 )
 
 YES_NO = [("True", "Oui"), ("False", "Non")]
@@ -37,6 +40,16 @@ def normalize_french_phone(value: str) -> str | None:
     if not re.fullmatch(r"0[1-9]\d{8}", digits):
         return None
     return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+
+
+def visible_text(value: str) -> str:
+    """A name as typed, without control and invisible format characters (bidi
+    overrides, zero-width spaces...): a name made only of them is no name, and
+    they could disguise what is shown. Runs of spaces become one."""
+    value = "".join(
+        char for char in value if unicodedata.category(char) not in ("Cc", "Cf") or char == "\u200d"
+    )
+    return " ".join(value.split())
 
 
 def _yes_no_field(label):
@@ -109,14 +122,7 @@ class ProfileForm(forms.ModelForm):
         return phone
 
     def _clean_text(self, name):
-        # Control and invisible format characters (bidi overrides, zero-width spaces...) are
-        # dropped: a name made only of them is no name, and they could disguise what is shown.
-        value = "".join(
-            char
-            for char in self.cleaned_data[name]
-            if unicodedata.category(char) not in ("Cc", "Cf") or char == "\u200d"
-        )
-        value = " ".join(value.split())
+        value = visible_text(self.cleaned_data[name])
         if not value and self.fields[name].required:
             raise forms.ValidationError(
                 self.fields[name].error_messages["required"], code="required"
@@ -173,3 +179,143 @@ def profile_form_helper():
         HTML('<button type="submit" class="btn btn-tms btn-lg">VALIDER MON PROFIL</button>'),
     )
     return helper
+
+
+# --- Staff representatives ---------------------------------------------------------
+class InvitationForm(forms.Form):
+    """ "Représentants du personnel": invite one by e-mail (profiles.services)."""
+
+    prefix = "invitation"
+
+    last_name = forms.CharField(
+        label="Nom",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={
+            "required": "Saisissez le nom du représentant.",
+            "max_length": "Le nom ne doit pas dépasser 150 caractères.",
+        },
+    )
+    first_name = forms.CharField(
+        label="Prénom",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={
+            "required": "Saisissez le prénom du représentant.",
+            "max_length": "Le prénom ne doit pas dépasser 150 caractères.",
+        },
+    )
+    email = forms.EmailField(
+        label="Courriel",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="L'invitation est envoyée à cette adresse, qui sera son identifiant.",
+        error_messages={
+            "required": "Saisissez l'adresse e-mail du représentant.",
+            "invalid": "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
+            "max_length": "L'adresse e-mail ne doit pas dépasser 254 caractères.",
+        },
+    )
+    mandate = forms.ChoiceField(
+        label="Mandat",
+        choices=[("", "Choisissez le mandat")] + Membership.Mandate.choices,
+        error_messages={
+            "required": "Choisissez le mandat du représentant.",
+            "invalid_choice": "Choisissez le mandat du représentant : CSE, CHSCT ou DP.",
+        },
+    )
+
+    def __init__(self, establishment, *args, **kwargs):
+        self.establishment = establishment
+        super().__init__(*args, **kwargs)
+
+    def _clean_name(self, name):
+        value = visible_text(self.cleaned_data[name])
+        if not value:
+            raise forms.ValidationError(
+                self.fields[name].error_messages["required"], code="required"
+            )
+        return value
+
+    def clean_last_name(self):
+        return self._clean_name("last_name")
+
+    def clean_first_name(self):
+        return self._clean_name("first_name")
+
+    def clean_email(self):
+        from .services import invitable_account_error
+
+        email = self.cleaned_data["email"].strip().lower()
+        if (
+            self.establishment.memberships.active()
+            .filter(role=Membership.Role.REPRESENTATIVE, user__username=email)
+            .exists()
+        ):
+            raise forms.ValidationError(
+                "Cette personne est déjà représentante du personnel de votre établissement.",
+                code="already_member",
+            )
+        if self.establishment.invitations.pending().filter(email=email).exists():
+            raise forms.ValidationError(
+                "Une invitation a déjà été envoyée à cette adresse : "
+                "utilisez « Renvoyer l'invitation » dans la liste.",
+                code="already_invited",
+            )
+        error = invitable_account_error(email)
+        if error:
+            raise forms.ValidationError(error, code="not_invitable")
+        return email
+
+
+def invitation_form_helper():
+    from crispy_forms.helper import FormHelper
+    from crispy_forms.layout import HTML, Div, Layout
+
+    helper = FormHelper()
+    helper.form_method = "post"
+    helper.form_id = "invitation-form"
+    helper.form_action = "profiles:invite_representative"
+    helper.attrs = {"novalidate": "", "aria-labelledby": "invitation-title"}
+    helper.layout = Layout(
+        Div(
+            Div("last_name", css_class="col-md-6"),
+            Div("first_name", css_class="col-md-6"),
+            css_class="row",
+        ),
+        Div(
+            Div("email", css_class="col-md-8"),
+            Div("mandate", css_class="col-md-4"),
+            css_class="row",
+        ),
+        HTML('<button type="submit" class="btn btn-tms">Envoyer l\'invitation</button>'),
+    )
+    return helper
+
+
+class InvitationPasswordForm(SetPasswordForm):
+    """The invited person's password (no account yet): the foundation's rules,
+    neither the address (their identifier) nor the establishment's SIRET or name."""
+
+    def __init__(self, invitation, *args, **kwargs):
+        from accounts.models import User
+
+        self.invitation = invitation
+        user = User(
+            username=invitation.email,
+            email=invitation.email,
+            first_name=invitation.first_name,
+            last_name=invitation.last_name,
+            kind=User.Kind.REPRESENTATIVE,
+        )
+        super().__init__(user, *args, **kwargs)
+
+    def clean_password1(self):
+        from accounts.validators import NotIdentifierNorNameValidator
+
+        password = super().clean_password1()
+        establishment = self.invitation.establishment
+        NotIdentifierNorNameValidator().validate_against(
+            password, [establishment.siret, establishment.name]
+        )
+        return password

@@ -1,9 +1,12 @@
+import secrets
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -125,6 +128,13 @@ class Establishment(models.Model):
         verbose_name = "établissement"
         verbose_name_plural = "établissements"
         ordering = ["name"]
+        # The préventeurs' actions on establishments (the "Préventeurs" group holds them).
+        permissions = [
+            ("unlock_account", "Débloquer le compte"),
+            ("send_activation", "Envoyer l'e-mail d'activation"),
+            ("assign_preventeur", "Attribuer à un préventeur"),
+            ("export_establishments", "Exporter les établissements"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.siret})"
@@ -205,6 +215,18 @@ OPTIONAL_PROFILE_FIELDS = ("head_function",)
 REQUIRED_PROFILE_FIELDS = tuple(f for f in PROFILE_FIELDS if f not in OPTIONAL_PROFILE_FIELDS)
 
 
+def profile_complete_q(prefix: str = "") -> Q:
+    """Establishment.is_profile_complete as a filter: every required field of
+    "Mon profil" holds a value (not null, and not empty for text fields).
+    `prefix` reaches the establishment from another model ("establishment__")."""
+    condition = Q()
+    for name in REQUIRED_PROFILE_FIELDS:
+        condition &= Q(**{f"{prefix}{name}__isnull": False})
+        if Establishment._meta.get_field(name).empty_strings_allowed:
+            condition &= ~Q(**{f"{prefix}{name}": ""})
+    return condition
+
+
 class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -216,6 +238,13 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         ESTABLISHMENT = "establishment", "Compte de l'établissement"
         REPRESENTATIVE = "representative", "Représentant du personnel (CSE/CHSCT/DP)"
+
+    class Mandate(models.TextChoices):
+        """A staff representative's mandate ("Mandat")."""
+
+        CSE = "CSE", "CSE"
+        CHSCT = "CHSCT", "CHSCT"
+        DP = "DP", "DP"
 
     establishment = models.ForeignKey(
         Establishment,
@@ -230,6 +259,9 @@ class Membership(models.Model):
         related_name="memberships",
     )
     role = models.CharField("rôle", max_length=20, choices=Role)
+    mandate = models.CharField(
+        "mandat", max_length=10, choices=Mandate, blank=True, help_text="Représentants seulement."
+    )
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField("créée le", default=timezone.now)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
@@ -257,12 +289,137 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} – {self.establishment} ({self.get_role_display()})"
 
-    # What a role may do: the views, forms and templates ask these.
+    # What a role may do is profiles.permissions (one rule); these read it.
+    def may(self, action) -> bool:
+        from .permissions import BY_ROLE
+
+        return self.is_active and action in BY_ROLE.get(self.role, ())
+
     @property
     def may_answer(self) -> bool:
         """Answer the steps, write the establishment's comments, deposit and delete documents."""
-        return self.is_active and self.role == self.Role.ESTABLISHMENT
+        return self.may("answer")
 
     @property
     def may_edit_profile(self) -> bool:
-        return self.is_active and self.role == self.Role.ESTABLISHMENT
+        return self.may("edit_profile")
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def default_invitation_validity() -> timedelta:
+    return timedelta(days=settings.INVITATION_VALIDITY_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Neither accepted nor withdrawn, expired or not (at most one per address)."""
+        return self.filter(accepted_at__isnull=True, withdrawn_at__isnull=True)
+
+    def valid(self, now=None):
+        """Pending and within its validity, the expiry computed by the database."""
+        return (
+            self.pending()
+            .alias(
+                expires_at_in_db=ExpressionWrapper(
+                    F("sent_at") + F("validity"), output_field=DateTimeField()
+                )
+            )
+            .filter(expires_at_in_db__gt=now or timezone.now())
+        )
+
+
+class Invitation(models.Model):
+    """An establishment invites a staff representative (les-emplois' model).
+
+    The link is single use and valid `validity` after `sent_at` (the setting
+    INVITATION_VALIDITY_DAYS when it was sent); accepted by the account of the
+    invited address only, it becomes a Membership with the representative role.
+    Resending gives a new token (the old link stops working) and a new date.
+    """
+
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name="établissement",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField("courriel", max_length=254)
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    mandate = models.CharField("mandat", max_length=10, choices=Membership.Mandate)
+    token = models.CharField(
+        "jeton", max_length=64, unique=True, default=new_invitation_token, editable=False
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="invité par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    sent_at = models.DateTimeField("envoyée le", default=timezone.now)
+    validity = models.DurationField("validité", default=default_invitation_validity)
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="acceptée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField("retirée le", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="retirée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation de représentant"
+        verbose_name_plural = "invitations de représentants"
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["establishment", "email"],
+                condition=Q(accepted_at__isnull=True, withdrawn_at__isnull=True),
+                name="one_pending_invitation_per_address",
+            ),
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")), name="invitation_email_lower_case"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} <{self.email}> – {self.establishment}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def expires_at(self):
+        return self.sent_at + self.validity
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.withdrawn_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_valid(self) -> bool:
+        """As InvitationQuerySet.valid(), for an invitation already loaded."""
+        return self.is_pending and not self.is_expired

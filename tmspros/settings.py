@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "outbox",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "profiles",
     "parcours",
     "attachments",
+    "news",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",
+    "accounts.middleware.StaffAccessMiddleware",
     "profiles.middleware.CurrentEstablishmentMiddleware",
     "accounts.middleware.NoStoreForAuthenticatedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -243,10 +246,30 @@ ACCOUNT_RATE_LIMITS = {
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# Second factor (allauth.mfa): required for every staff account
+# (accounts.middleware.StaffAccessMiddleware), asked after the password.
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "TMS Pros"
+MFA_TOTP_TOLERANCE = 1  # one 30-second step either side: phones' clocks drift
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# Signup is closed and operations set every address: allauth's guard against
+# a stranger's unverified address does not apply, and it would block both the
+# set-up and the e-mail change of a staff member with a pending change.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_FORMS = {
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+}
+
 # Foundation rules (see README.md, Configuration).
 LOGIN_LOCK_THRESHOLD = env.int("LOGIN_LOCK_THRESHOLD", default=3)
 LOGIN_LOCK_MINUTES = env.int("LOGIN_LOCK_MINUTES", default=15)
 ACTIVATION_LINK_DAYS = env.int("ACTIVATION_LINK_DAYS", default=14)
+# A staff representative's invitation link (profiles.Invitation).
+INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=7)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)

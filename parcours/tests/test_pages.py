@@ -143,7 +143,7 @@ def test_three_voices_show_author_date_and_seen_mark(
     # The current version is the one edited; the earlier one is listed apart, kept.
     assert ">\nessai en cours - ne pas déranger</textarea>" in html
     assert html.index("ancienne version") > html.index("Versions précédentes (1)")
-    assert "Étape vue par CSE / CHSCT / DP" in html
+    assert "Etape vue par CSE / CHSCT / DP" in html
     today = timezone.localtime().strftime("%d/%m/%Y")
     assert f"le {today} " in html
 
