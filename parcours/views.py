@@ -21,6 +21,7 @@ from .models import Step
 from .steps import author_label, load_step
 
 SAVED_MESSAGE = "Vos réponses ont été enregistrées."
+COMMENTS_SAVED_MESSAGE = "Vos commentaires ont été enregistrés."
 CONFLICT_MESSAGE = (
     "Cette étape a été modifiée entre-temps par une autre personne : vos réponses n'ont "
     "pas été enregistrées. Comparez les deux versions ci-dessous, corrigez si besoin "
@@ -59,7 +60,9 @@ def step(request, number):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, SAVED_MESSAGE)
+            messages.success(
+                request, SAVED_MESSAGE if form.writes_answers else COMMENTS_SAVED_MESSAGE
+            )
             return redirect(step)
     return render(
         request,
