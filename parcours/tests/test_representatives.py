@@ -192,3 +192,12 @@ def test_the_representative_exports_but_does_not_edit_the_profile(
     assert response.status_code == 302
     establishment_a.refresh_from_db()
     assert establishment_a.head_last_name == "Martin"
+
+
+def test_the_preventeur_sees_the_vue_mark_with_who_and_when(
+    representative_a, establishment_a, preventeur_a, answered
+):
+    client_of(representative_a).post(STEP1, {"version": "0", "seen": "on"})
+    url = reverse("admin:profiles_establishment_follow", args=[establishment_a.pk])
+    html = unescape(client_of(preventeur_a).get(url).content.decode())
+    assert "Etape vue par CSE / CHSCT / DP le" in html and "Rémi Moreau" in html
