@@ -29,6 +29,7 @@ PREVENTEURS_PERMISSIONS = {
         "export_establishments",
     ],
     "profiles.membership": ["view", "add", "change"],  # grant a group's account access
+    "profiles.caisse": ["view"],  # their own caisse's contacts (profiles.admin.CaisseAdmin)
     # Read the answers and documents, write the caisse's comments, validate, send back.
     "parcours.stepprogress": ["view", "validate_step", "send_back_step"],
     "parcours.stepvalidation": ["view"],

@@ -1,12 +1,13 @@
 """The portal's pages: ACTUALITÉS, DOCUMENTATION (signed in), BESOIN D'AIDE (open to all)."""
 
 from collections import defaultdict
+from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from attachments.views import DOWNLOAD_CSP, private_file_response
 from profiles.models import Caisse
@@ -18,12 +19,27 @@ NEWS_PER_PAGE = 12
 HOME_NEWS = 3
 
 
+def reader_required(view_func):
+    """News and documentation are for the programme's people: a member of an
+    establishment (request.establishment) or staff. A signed-in account with no
+    active membership left (a withdrawn representative) is sent home."""
+
+    @wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        if request.establishment is None and not request.user.is_staff:
+            return redirect("home")
+        return view_func(request, *args, **kwargs)
+
+    return wrapper
+
+
 def home_news(request) -> dict:
     """The home page's news panel: the three latest of the chosen region ("Toutes" by default)."""
     news_filter = RegionFilterForm(request)
     return {"news_filter": news_filter, "latest_news": list(news_filter.news()[:HOME_NEWS])}
 
 
+@reader_required
 def news_list(request):
     news_filter = RegionFilterForm(request)
     page = Paginator(news_filter.news(), NEWS_PER_PAGE).get_page(request.GET.get("page"))
@@ -37,10 +53,12 @@ def on_portal_item(pk) -> NewsItem:
     return get_object_or_404(NewsItem.objects.on_portal().select_related("caisse"), pk=pk)
 
 
+@reader_required
 def news_detail(request, pk):
     return render(request, "news/detail.html", {"item": on_portal_item(pk)})
 
 
+@reader_required
 def news_image(request, pk):
     item = on_portal_item(pk)
     if not item.image:
@@ -56,6 +74,7 @@ def news_image(request, pk):
     return response
 
 
+@reader_required
 def news_document(request, pk):
     item = on_portal_item(pk)
     if not item.document:
@@ -63,6 +82,7 @@ def news_document(request, pk):
     return private_file_response(item.document, item.document_name, item.document_type)
 
 
+@reader_required
 def documentation(request):
     """The documents that concern the reader (national and their caisse's), by category."""
     by_category = defaultdict(list)
@@ -75,6 +95,7 @@ def documentation(request):
     return render(request, "news/documentation.html", {"categories": categories})
 
 
+@reader_required
 def document_download(request, pk):
     """Signed-in readers it concerns only; another caisse's document is a 404."""
     document = get_object_or_404(Document.objects.concerning(request), pk=pk)

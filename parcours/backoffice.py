@@ -9,7 +9,7 @@ and sends back steps. Everything is scoped by the one visibility rule
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, When
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -198,6 +198,7 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
         "export_selection",
     ]
     change_list_template = "admin/parcours/establishment_change_list.html"
+    change_form_template = "admin/parcours/establishment_change_form.html"
 
     def get_list_filter(self, request):
         filters = [
@@ -216,9 +217,20 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return queryset.select_related("caisse", "preventeur").annotate(
+            # What waits for the préventeur: a complete step, or a validated one
+            # modified since (waiting since its last change).
             oldest_waiting=Min(
-                "step_progresses__completed_at",
-                filter=Q(step_progresses__status=Status.COMPLETE),
+                Case(
+                    When(
+                        step_progresses__status=Status.COMPLETE,
+                        then=F("step_progresses__completed_at"),
+                    ),
+                    When(
+                        step_progresses__validated_at__isnull=False,
+                        step_progresses__modified_since_validation=True,
+                        then=F("step_progresses__updated_at"),
+                    ),
+                )
             )
         ).prefetch_related(
             Prefetch(
@@ -364,14 +376,16 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
             "may_comment": request.user.has_perm("parcours.add_comment"),
             "may_validate": request.user.has_perm("parcours.validate_step"),
             "may_send_back": request.user.has_perm("parcours.send_back_step"),
+            "focus_step": _int_or_none(request.GET.get("etape")),
         }
         return TemplateResponse(request, "admin/parcours/follow.html", context)
 
     def follow_post(self, request, establishment):
+        """One form per step: the caisse's comments are saved with whatever
+        button was pressed, then the action (validate, withdraw, send back)."""
         step = get_object_or_404(Step, number=_int(request.POST.get("step")))
         action = request.POST.get("action")
         user = request.user
-        progress = load_step(establishment, step).progress
         required = {
             "comments": "parcours.add_comment",
             "validate": "parcours.validate_step",
@@ -382,23 +396,32 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
             raise Http404("Action inconnue.")
         if not user.has_perm(required[action]):
             raise PermissionDenied
-        try:
-            if action == "comments":
-                texts = {
-                    int(key.removeprefix("caisse_comment_")): value
-                    for key, value in request.POST.items()
-                    if key.startswith("caisse_comment_") and key[15:].isdigit()
-                }
+        texts = {
+            int(key.removeprefix("caisse_comment_")): value
+            for key, value in request.POST.items()
+            if key.startswith("caisse_comment_") and key[15:].isdigit()
+        }
+        url = reverse("admin:profiles_establishment_follow", args=[establishment.pk])
+        back = HttpResponseRedirect(f"{url}?etape={step.number}#etape-{step.number}")
+        created = []
+        if texts and user.has_perm("parcours.add_comment"):
+            try:
                 created = review.save_caisse_comments(
                     establishment=establishment, step=step, texts=texts, by=user
                 )
-                messages.success(
-                    request,
-                    f"Commentaires de la caisse régionale de l'étape {step.number} enregistrés."
-                    if created
-                    else "Aucun commentaire n'a changé.",
-                )
-            elif action == "validate":
+            except ReviewError as error:
+                messages.error(request, str(error))
+                return back
+        if created:
+            messages.success(
+                request,
+                f"Commentaires de la caisse régionale de l'étape {step.number} enregistrés.",
+            )
+        elif action == "comments":
+            messages.info(request, "Aucun commentaire n'a changé.")
+        progress = load_step(establishment, step).progress
+        try:
+            if action == "validate":
                 review.validate_step(progress=progress, by=user)
                 messages.success(request, f"L'étape {step.number} est validée.")
             elif action == "withdraw":
@@ -406,13 +429,14 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
                     progress=progress, by=user, reason=request.POST.get("reason", "")
                 )
                 messages.success(request, f"La validation de l'étape {step.number} est retirée.")
-            else:
-                review.send_back(progress=progress, by=user, message=request.POST.get("message", ""))
+            elif action == "send_back":
+                review.send_back(
+                    progress=progress, by=user, message=request.POST.get("message", "")
+                )
                 messages.success(request, f"L'étape {step.number} est renvoyée pour correction.")
         except ReviewError as error:
             messages.error(request, str(error))
-        url = reverse("admin:profiles_establishment_follow", args=[establishment.pk])
-        return HttpResponseRedirect(f"{url}#etape-{step.number}")
+        return back
 
     # --- Actions (the selection is already scoped: a forged id is simply not in it) ---
     @admin.action(description="Envoyer l'e-mail d'activation", permissions=["send_activation"])
@@ -433,11 +457,17 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
 
     @admin.action(description="Débloquer le compte", permissions=["unlock_account"])
     def unlock_accounts(self, request, queryset):
-        count = 0
-        for establishment in queryset:
-            clear_login_failures(establishment.siret)
-            count += 1
-        messages.success(request, f"{count} compte(s) débloqué(s).")
+        sirets = [lock_identifier(e.siret) for e in queryset]
+        locked = LoginLock.objects.filter(
+            identifier__in=sirets, locked_until__gt=timezone.now()
+        ).count()
+        for siret in sirets:
+            clear_login_failures(siret)
+        messages.success(
+            request,
+            f"{locked} compte(s) débloqué(s) ; les {len(sirets) - locked} autre(s) "
+            "n'étaient pas bloqués.",
+        )
 
     @admin.action(description="M'attribuer", permissions=["assign_preventeur"])
     def assign_to_me(self, request, queryset):
@@ -447,7 +477,7 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
         count = queryset.filter(caisse_id=request.user.caisse_id).update(
             preventeur=request.user, updated_at=timezone.now()
         )
-        messages.success(request, f"{count} établissement(s) vous sont attribués.")
+        messages.success(request, f"Établissements qui vous sont attribués : {count}.")
 
     @admin.action(description="Attribuer à un préventeur", permissions=["assign_preventeur"])
     def assign_to_preventeur(self, request, queryset):
@@ -461,7 +491,7 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
                 preventeur=preventeur, updated_at=timezone.now()
             )
             skipped = queryset.count() - count
-            message = f"{count} établissement(s) attribués à {preventeur.get_full_name()}."
+            message = f"Établissements attribués à {preventeur.get_full_name()} : {count}."
             if skipped:
                 message += f" {skipped} d'une autre caisse ignoré(s)."
             messages.success(request, message)
@@ -534,3 +564,7 @@ def _int(value) -> int:
     if not 0 < number < 2**63:
         raise Http404("Introuvable.")
     return number
+
+
+def _int_or_none(value):
+    return int(value) if value and value.isdigit() and len(value) < 3 else None

@@ -267,10 +267,11 @@ class StepProgress(models.Model):
 
     @property
     def may_be_validated(self) -> bool:
-        """Complete (every required question answered), or validated and modified since."""
-        if self.is_validated:
-            return self.modified_since_validation
-        return self.completed_at is not None
+        """Complete (every required question answered): not validated yet, or
+        validated and modified since."""
+        if self.completed_at is None:
+            return False
+        return not self.is_validated or self.modified_since_validation
 
     @property
     def may_be_sent_back(self) -> bool:

@@ -14,9 +14,18 @@ from .models import Comment, StepProgress, StepValidation
 from .services import compute_status, locked_progress
 from .steps import load_step
 
+MAX_LENGTH = 5000  # as the comments of the step page (parcours.forms.COMMENT_MAX_LENGTH)
+
 
 class ReviewError(Exception):
     """The action does not apply to the step in its current state (a French message)."""
+
+
+def _checked_text(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_LENGTH:
+        raise ReviewError(f"{what} est trop long ({MAX_LENGTH} caractères au plus).")
+    return text
 
 
 @transaction.atomic
@@ -26,6 +35,7 @@ def save_caisse_comments(*, establishment, step, texts: dict, by) -> list:
     Blocks of other steps are ignored. The establishment receives one e-mail
     naming the blocks commented and quoting them. Returns the new Comments.
     """
+    texts = {pk: _checked_text(text, "Ce commentaire") for pk, text in texts.items()}
     progress = locked_progress(establishment, step)
     data = load_step(establishment, step, progress=progress)
     created = []
@@ -79,7 +89,7 @@ def validate_step(*, progress: StepProgress, by) -> StepValidation:
 @transaction.atomic
 def withdraw_validation(*, progress: StepProgress, by, reason: str) -> StepValidation:
     """Withdraw the step's validation, for a reason the establishment is told."""
-    reason = (reason or "").strip()
+    reason = _checked_text(reason, "Le motif")
     if not reason:
         raise ReviewError("Indiquez le motif du retrait de la validation.")
     progress = locked_progress(progress.establishment, progress.step)
@@ -104,7 +114,7 @@ def withdraw_validation(*, progress: StepProgress, by, reason: str) -> StepValid
 def send_back(*, progress: StepProgress, by, message: str) -> StepProgress:
     """Send the step back for correction: "À corriger" with the message, until the
     establishment saves the step again."""
-    message = (message or "").strip()
+    message = _checked_text(message, "Le message")
     if not message:
         raise ReviewError("Écrivez à l'établissement ce qu'il doit corriger.")
     progress = locked_progress(progress.establishment, progress.step)
@@ -129,4 +139,8 @@ def changes_since_validation(progress: StepProgress, data) -> list:
     """What changed between the validated state and `data` (the step now)."""
     if progress.validation is None:
         return []
-    return versions.diff(progress.validation.state, versions.state_of(data))
+    return versions.diff(
+        progress.validation.state,
+        versions.state_of(data),
+        voices=(Comment.Voice.ESTABLISHMENT, Comment.Voice.REPRESENTATIVES),
+    )

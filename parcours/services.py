@@ -139,10 +139,12 @@ def save_step(*, establishment, form, by) -> StepProgress:
 
     if changed:
         _mark_changed(progress, by=by)
-    if form.writes_answers:
-        # Saved again by the establishment: a step sent back is no longer "À corriger".
+    if form.writes_answers and progress.sent_back_at is not None:
+        # Saved again by the establishment: a step sent back is no longer "À corriger";
+        # complete again, it is a new passage (the préventeur is told, it waits from now).
         progress.sent_back_at = progress.sent_back_by = None
         progress.sent_back_message = ""
+        progress.completed_at = None
     _apply_state(progress, load_step(establishment, step, progress=progress))
     if representatives_comments or newly_seen:
         emails.representatives_wrote(

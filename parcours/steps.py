@@ -149,7 +149,11 @@ class StepData:
 
 def saved_progress(establishment, step) -> StepProgress:
     """The establishment's progress row on `step`, or an unsaved one (nothing written)."""
-    progress = StepProgress.objects.filter(establishment=establishment, step=step).first()
+    progress = (
+        StepProgress.objects.filter(establishment=establishment, step=step)
+        .select_related("seen_by_representatives")
+        .first()
+    )
     if progress is None:
         progress = StepProgress(establishment=establishment, step=step)
     progress.establishment, progress.step = establishment, step  # already loaded

@@ -88,8 +88,12 @@ class Change:
     after: str
 
 
-def diff(before: dict, after: dict) -> list[Change]:
-    """What differs between two states of the same step, in the page's order."""
+def diff(before: dict, after: dict, *, voices=tuple(Comment.Voice)) -> list[Change]:
+    """What differs between two states of the same step, in the page's order.
+
+    `voices`: the comments compared (the back office leaves out the caisse's own).
+    Documents read as the validated list against what was added and removed.
+    """
     changes = []
     for code in _ordered_keys(before["answers"], after["answers"]):
         old, new = before["answers"].get(code), after["answers"].get(code)
@@ -98,7 +102,7 @@ def diff(before: dict, after: dict) -> list[Change]:
     for code in _ordered_keys(before["comments"], after["comments"]):
         old, new = before["comments"].get(code, {}), after["comments"].get(code, {})
         title = new.get("title") or old.get("title") or code
-        for voice in Comment.Voice:
+        for voice in voices:
             if (old.get(voice) or "") != (new.get(voice) or ""):
                 changes.append(
                     Change(f"{voice.label} – {title}", old.get(voice) or "", new.get(voice) or "")
@@ -107,7 +111,7 @@ def diff(before: dict, after: dict) -> list[Change]:
         old, new = before["documents"].get(code), after["documents"].get(code)
         if _files(old) != _files(new):
             changes.append(
-                Change((new or old)["label"], _files_text(old), _files_text(new))
+                Change((new or old)["label"], _files_text(old), _files_changes(old, new))
             )
     return changes
 
@@ -129,11 +133,19 @@ def _files(item) -> list:
     return [(f["name"], f["uploaded_at"]) for f in item["files"]] if item else []
 
 
+def _file_text(document) -> str:
+    moment = datetime.datetime.fromisoformat(document["uploaded_at"])
+    return f"{document['name']} ({moment:%d/%m/%Y %H:%M})"
+
+
 def _files_text(item) -> str:
-    if not item:
-        return ""
-    lines = []
-    for document in item["files"]:
-        moment = datetime.datetime.fromisoformat(document["uploaded_at"])
-        lines.append(f"{document['name']} ({moment:%d/%m/%Y %H:%M})")
+    return "\n".join(_file_text(d) for d in item["files"]) if item else ""
+
+
+def _files_changes(old, new) -> str:
+    """The documents added and removed between two states, one per line."""
+    before = {(d["name"], d["uploaded_at"]): d for d in (old or {}).get("files", [])}
+    after = {(d["name"], d["uploaded_at"]): d for d in (new or {}).get("files", [])}
+    lines = [f"ajouté : {_file_text(d)}" for key, d in after.items() if key not in before]
+    lines += [f"retiré : {_file_text(d)}" for key, d in before.items() if key not in after]
     return "\n".join(lines)

@@ -24,6 +24,17 @@ class CaisseScopedMixin:
         allowed = visibility(request.user, prefix=self.establishment_path)
         return queryset.none() if allowed is None else queryset.filter(allowed)
 
+    def response_action(self, request, queryset, **kwargs):
+        """A forged, non-numeric id in an action's selection is dropped (no 500)."""
+        from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        kept = [pk for pk in selected if pk.isdigit() and len(pk) < 19]
+        if kept != selected:
+            request.POST = request.POST.copy()
+            request.POST.setlist(ACTION_CHECKBOX_NAME, kept)
+        return super().response_action(request, queryset, **kwargs)
+
     def get_object(self, request, object_id, from_field=None):
         """Someone else's object is a 404, as a missing one (never a hint it exists)."""
         obj = super().get_object(request, object_id, from_field)
@@ -45,6 +56,16 @@ class CaisseScopedMixin:
                 preventeurs = preventeurs.filter(caisse_id=user.caisse_id)
             kwargs["queryset"] = preventeurs.order_by("last_name", "first_name")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if not request.user.is_national and formfield is not None:
+            # No links to pages a préventeur may not open (accounts, caisses).
+            for name in ("can_add_related", "can_change_related", "can_view_related",
+                         "can_delete_related"):  # fmt: skip
+                if hasattr(formfield.widget, name):
+                    setattr(formfield.widget, name, False)
+        return formfield
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -154,6 +175,16 @@ class CaisseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # the 21 caisses come from the data migration
+
+    def get_queryset(self, request):
+        """A préventeur reads their own caisse (its contacts); the national team all."""
+        queryset = super().get_queryset(request)
+        if request.user.is_national:
+            return queryset
+        return queryset.filter(pk=request.user.caisse_id)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_national and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -119,13 +119,22 @@ def choose_establishment(request):
         messages.success(
             request, f"Vous agissez maintenant pour {membership.establishment.name}."
         )
-        return redirect("home")
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("home")
+        return redirect(target)
     if not request.memberships:
         return redirect("home")
     return render(
         request,
         "profiles/choose_establishment.html",
-        {"memberships": request.memberships, "current": request.membership},
+        {
+            "memberships": request.memberships,
+            "current": request.membership if has_chosen(request) else None,
+            "next": request.GET.get("next", ""),
+        },
     )
 
 

@@ -16,6 +16,7 @@ PREVENTEURS = {
     "profiles.export_establishments",
     "profiles.view_membership",
     "profiles.add_membership",
+    "profiles.view_caisse",
     "profiles.change_membership",
     "parcours.view_stepvalidation",
     "parcours.view_stepprogress",

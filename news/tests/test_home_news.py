@@ -26,7 +26,7 @@ def test_home_shows_the_three_latest_items_that_concern_the_reader(client_a, cai
     )
     for hidden in ("La plus ancienne", "Nordiste récente", "Brouillon récent"):
         assert hidden not in html
-    assert f'href="{reverse("news:list")}">Toutes les actualités</a>' in html
+    assert f'href="{reverse("news:list")}">Voir toute l’actualité</a>' in html
     assert '<label class="form-label" for="id_region">Filtrer par région</label>' in html
     assert f'action="{HOME}"' in html
 
@@ -36,7 +36,7 @@ def test_home_filter_shows_the_chosen_region_and_links_to_its_news(client_a, cai
     make_news("Nordiste", caisse=caisse_b)
     html = page_text(client_a.get(HOME, {"region": "CARSAT_HDF"}))
     assert "Nordiste" in html and "Pour tous" not in html
-    assert f'href="{reverse("news:list")}?region=CARSAT_HDF">Toutes les actualités</a>' in html
+    assert f'href="{reverse("news:list")}?region=CARSAT_HDF">Voir toute l’actualité</a>' in html
 
 
 def test_home_without_news_says_so(client_a):

@@ -83,7 +83,7 @@ def test_a_regional_item_reaches_its_caisse_by_default_and_others_by_region(
     news = page.locator("section", has=page.get_by_role("heading", name="Actualités"))
     assert news.get_by_role("heading", name="Nouvelle actualité régionale").is_visible()
     assert news.get_by_text("Nouvelle actualité nationale").count() == 0
-    page.get_by_role("link", name="Toutes les actualités").click()
+    page.get_by_role("link", name="Voir toute l’actualité").click()
     page.wait_for_url(f"{live_server.url}/actualites/?region=CRAMIF")
     assert page.get_by_role("heading", name="Nouvelle actualité régionale").is_visible()
     page.get_by_role("link", name="ACTUALITÉS", exact=True).click()

@@ -217,3 +217,79 @@ def test_the_page_costs_the_same_whatever_the_history(
         attach(establishment_a, "Q8", name=f"doc {index}.xlsx")
     with django_assert_max_num_queries(len(before.captured_queries)):
         backoffice_a.get(follow_url(establishment_a))
+
+
+def test_a_comment_typed_before_validating_is_saved_with_the_validation(
+    backoffice_a, establishment_a, complete_step1, mailoutbox, django_capture_on_commit_callbacks
+):
+    block = Question.objects.get(code="Q1").block
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        post(backoffice_a, establishment_a, step="1", action="validate",
+             **{f"caisse_comment_{block.pk}": "Validé après relecture."})  # fmt: skip
+    assert Comment.objects.get(voice=Comment.Voice.CAISSE).text == "Validé après relecture."
+    assert StepProgress.objects.get(pk=complete_step1.pk).is_validated
+    assert sorted(m.subject.split(" – ")[1][:20] for m in mailoutbox) == [
+        "l'étape 1 de votre p",
+        "nouveaux commentaire",
+    ]
+
+
+def test_a_step_made_incomplete_after_validation_cannot_be_validated_again(
+    backoffice_a, client_a, establishment_a, complete_step1
+):
+    post(backoffice_a, establishment_a, step="1", action="validate")
+    client_a.post(STEP1, form_data(establishment_a, 1, {"Q1": None, "Q5": None}))
+    progress = StepProgress.objects.get(pk=complete_step1.pk)
+    assert progress.modified_since_validation and progress.completed_at is None
+    html = unescape(backoffice_a.get(follow_url(establishment_a)).content.decode())
+    assert "Valider l'étape 1" not in html
+    post(backoffice_a, establishment_a, step="1", action="validate")
+    assert StepValidation.objects.count() == 1
+
+
+def test_a_comment_too_long_is_refused_with_a_message(
+    backoffice_a, establishment_a, complete_step1
+):
+    block = Question.objects.get(code="Q1").block
+    response = post(backoffice_a, establishment_a, step="1", action="comments",
+                    **{f"caisse_comment_{block.pk}": "x" * 5001})  # fmt: skip
+    page = unescape(backoffice_a.get(response["Location"]).content.decode())
+    assert "Ce commentaire est trop long (5000 caractères au plus)." in page
+    assert not Comment.objects.filter(voice=Comment.Voice.CAISSE).exists()
+
+
+def test_the_diff_leaves_out_the_caisses_own_comments(
+    backoffice_a, establishment_a, complete_step1
+):
+    block = Question.objects.get(code="Q1").block
+    post(backoffice_a, establishment_a, step="1", action="validate")
+    post(backoffice_a, establishment_a, step="1", action="comments",
+         **{f"caisse_comment_{block.pk}": "Bravo."})  # fmt: skip
+    StepProgress.objects.filter(pk=complete_step1.pk).update(modified_since_validation=True)
+    html = unescape(backoffice_a.get(follow_url(establishment_a)).content.decode())
+    assert "Modifiée depuis la validation</h3>" not in html  # the caisse's comment is no change
+
+
+def test_a_step_sent_back_then_completed_again_waits_from_now_and_tells_the_preventeur(
+    backoffice_a, client_a, establishment_a, complete_step1, mailoutbox,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    first_completion = complete_step1.completed_at
+    post(backoffice_a, establishment_a, step="1", action="send_back", message="Précisez Q4.")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_a.post(STEP1, form_data(establishment_a, 1, {"Q4": "Les postes d'emballage."}))
+    progress = StepProgress.objects.get(pk=complete_step1.pk)
+    assert progress.status == StepProgress.Status.COMPLETE
+    assert progress.completed_at > first_completion
+    assert any("a complété l'étape 1" in m.subject for m in mailoutbox)
+
+
+def test_the_change_page_links_to_the_follow_up(backoffice_a, establishment_a):
+    url = reverse("admin:profiles_establishment_change", args=[establishment_a.pk])
+    html = backoffice_a.get(url).content.decode()
+    assert f'href="{follow_url(establishment_a)}">Suivi du parcours</a>' in html
+    assert "/admin/accounts/user/" not in html  # no link to a colleague's account page
+    caisse = reverse("admin:profiles_caisse_change", args=[establishment_a.caisse_id])
+    assert backoffice_a.get(caisse).status_code == 200  # their own caisse, read only

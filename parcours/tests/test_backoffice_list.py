@@ -219,3 +219,10 @@ def test_an_export_of_the_selection(backoffice_a, cramif):
     assert response.status_code == 200
     assert "spreadsheetml" in response["Content-Type"]
     response.close()
+
+
+def test_a_forged_non_numeric_id_in_an_action_is_no_error(backoffice_a, cramif):
+    response = backoffice_a.post(LIST, {"action": "assign_to_me",
+                                        ACTION_CHECKBOX_NAME: ["abc", str(cramif["old"].pk)]})  # fmt: skip
+    assert response.status_code == 302
+    assert Establishment.objects.get(pk=cramif["old"].pk).preventeur is not None

@@ -52,7 +52,7 @@ def test_changes_name_the_answer_the_comment_and_the_documents(
         ("Commentaires de l'établissement", "", "Revu en CSE"),
     ]
     assert changes[2].label == "Documents joints – Q8"
-    assert changes[2].before == "" and changes[2].after.startswith("tableau 2026.xlsx (")
+    assert changes[2].before == "" and changes[2].after.startswith("ajouté : tableau 2026.xlsx (")
     assert len(changes) == 3
 
 

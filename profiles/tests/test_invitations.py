@@ -86,7 +86,7 @@ def test_the_link_asks_for_a_password_with_the_rules(sent):
     response = Client().get(sent)
     assert response.status_code == 200
     html = page(response)
-    assert "Invitation de Ateliers Alpha" in html
+    assert "Invitation – Ateliers Alpha" in html
     assert "nadia.lefevre@example.fr" in html
     assert 'id="password-rules"' in html
     assert "Mot de passe" in html and "Confirmer le mot de passe" in html

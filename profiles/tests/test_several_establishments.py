@@ -127,3 +127,27 @@ def test_an_account_of_another_caisse_cannot_be_granted(preventeur_a, establishm
     )
     assert not Membership.objects.filter(user=establishment_b.account,
                                          establishment=establishment_a).exists()  # fmt: skip
+
+
+def test_any_page_of_the_space_asks_for_the_choice_first_then_returns(
+    establishment_a, establishment_b, representative_a
+):
+    two_establishments(representative_a, establishment_b)
+    client = Client()
+    client.force_login(representative_a)
+    response = client.get(reverse("documents:index"))
+    assert response.status_code == 302
+    assert response["Location"] == f"{CHOOSE}?next=%2Fpieces-jointes%2F"
+    response = client.post(CHOOSE, {"establishment": establishment_b.pk,
+                                    "next": "/pieces-jointes/"})  # fmt: skip
+    assert response["Location"] == "/pieces-jointes/"
+    assert client.get("/pieces-jointes/").wsgi_request.establishment == establishment_b
+
+
+def test_the_choice_never_sends_elsewhere(establishment_a, establishment_b, representative_a):
+    two_establishments(representative_a, establishment_b)
+    client = Client()
+    client.force_login(representative_a)
+    response = client.post(CHOOSE, {"establishment": establishment_b.pk,
+                                    "next": "https://evil.example/"})  # fmt: skip
+    assert response["Location"] == HOME

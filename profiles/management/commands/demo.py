@@ -135,7 +135,7 @@ class Command(BaseCommand):
         Membership.objects.get_or_create(
             establishment=Establishment.objects.get(siret="73282932000074"),
             user=user,
-            defaults={"role": Membership.Role.REPRESENTATIVE},
+            defaults={"role": Membership.Role.REPRESENTATIVE, "mandate": Membership.Mandate.CSE},
         )
         return user
 
