@@ -80,6 +80,8 @@ class StoredFileInput(AdminFileWidget):
     (the stored one is a random name, and there is no public media URL)."""
 
     stored: StoredFile | None = None
+    # A <label for> on the file input ("Image", "Document joint"), not a fieldset legend.
+    use_fieldset = False
 
     def format_value(self, value):
         if self.is_initial(value) and self.stored:

@@ -148,7 +148,8 @@ def _representatives_of_my_establishment(request):
 
 
 def _back_to_representatives():
-    return redirect(reverse("profiles:profile") + "#representants")
+    # The page's top, where the confirmation (or the error) is shown.
+    return redirect(reverse("profiles:profile"))
 
 
 @require_POST

@@ -19,7 +19,9 @@ HELP = [
             (
                 "Je n'arrive pas à me connecter : que faire ?",
                 "<p>Vérifiez d'abord votre identifiant : c'est le numéro SIRET de votre "
-                "établissement, 14 chiffres sans espace. Après trois mots de passe erronés, le "
+                "établissement, 14 chiffres (les espaces sont acceptés) ; un représentant du "
+                "personnel ou un préventeur se connecte avec son adresse e-mail. Après trois "
+                "mots de passe erronés, le "
                 "compte est bloqué quelques minutes : la page de connexion indique le délai.</p>"
                 "<p>Si un message d'erreur apparaît malgré un identifiant et un mot de passe "
                 "corrects, videz le cache de votre navigateur (ses cookies et données de sites) :"
@@ -77,9 +79,9 @@ HELP = [
                 "connaît le mot de passe",
                 "<p>Tout dépend de ce que sait encore le chef d'établissement :</p><ul>"
                 "<li><strong>Il connaît le mot de passe</strong> : il se connecte et remplace "
-                "l'adresse e-mail (dans « Mon compte » et dans « Mon profil »). Vous pouvez le "
-                "faire à sa place s'il vous communique l'identifiant et le mot de passe de "
-                "l'établissement.</li>"
+                "l'adresse e-mail (dans « Mon compte » et dans « Mon profil »). Chaque personne "
+                "a son propre compte : ne partagez pas le mot de passe de l'établissement ; les "
+                "représentants du personnel sont invités depuis « Mon profil ».</li>"
                 "<li><strong>Il ne connaît pas le mot de passe</strong> : suivez la procédure "
                 "« J'ai oublié mon mot de passe » en indiquant son adresse e-mail, celle de "
                 "« Mon profil » : c'est lui qui recevra le lien pour choisir un nouveau mot de "
