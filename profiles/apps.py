@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class ProfilesConfig(AppConfig):
     name = "profiles"
-    verbose_name = "Établissements et caisses"
+    verbose_name = "Suivi et caisses"
