@@ -52,6 +52,11 @@ IDENTITY_COLUMNS = [
     ("Compte activé le", 17),
     ("Dernière connexion", 17),
     ("Compte bloqué", 10),
+    ("Fonction du responsable", 20),
+    ("Adresse du responsable", 30),
+    ("En charge de l'espace", 10),
+    ("Groupe ou filiale", 10),
+    ("Représentant du personnel", 10),
 ]
 STEP_COLUMNS = [
     ("état", 22),
@@ -165,6 +170,16 @@ def _identity(sheet, establishment) -> list:
         _datetime(sheet, establishment.account_activated_at),
         _datetime(sheet, establishment.account_last_login),
         _yes_no(establishment.account_locked),
+        _text(sheet, establishment.head_function),
+        _text(sheet, establishment.head_address),
+        *(
+            None if answer is None else _yes_no(answer)
+            for answer in (
+                establishment.is_space_manager,
+                establishment.belongs_to_group,
+                establishment.has_staff_representative,
+            )
+        ),
     ]
 
 

@@ -80,6 +80,11 @@ def test_one_row_per_establishment_with_identity_profile_account_and_steps(
         local(days_ago=1),
         local(days_ago=1),
         "Oui",
+        "Directrice",
+        "1 rue de la Paix, 75002 Paris",
+        "Oui",
+        "Non",
+        "Oui",
         # Step 1: validated 2 days after completion.
         "Validée",
         local(days_ago=10),
