@@ -110,7 +110,9 @@ class PreventeurFilter(admin.SimpleListFilter):
     title, parameter_name = "préventeur", "preventeur"
 
     def lookups(self, request, model_admin):
-        choices = [(str(u.pk), u.get_full_name() or u.username) for u in preventeurs_for(request.user)]
+        choices = [
+            (str(u.pk), preventeur_label(u, request.user)) for u in preventeurs_for(request.user)
+        ]
         return [*choices, ("aucun", "Sans préventeur")]
 
     def queryset(self, request, queryset):
@@ -147,10 +149,20 @@ class CaisseFilter(admin.RelatedFieldListFilter):
     """The caisses: offered to the national team only (see get_list_filter)."""
 
 
+def preventeur_label(preventeur, reader) -> str:
+    """A préventeur's name, with their caisse for the national team (who sees all caisses)."""
+    name = preventeur.get_full_name() or preventeur.username
+    if reader.is_national and preventeur.caisse_id:
+        return f"{name} ({preventeur.caisse.name})"
+    return name
+
+
 def preventeurs_for(user):
     """The préventeurs `user` may see and assign: their caisse's (all for the national team)."""
-    queryset = User.objects.filter(kind=User.Kind.PREVENTEUR, is_active=True).order_by(
-        "last_name", "first_name"
+    queryset = (
+        User.objects.filter(kind=User.Kind.PREVENTEUR, is_active=True)
+        .select_related("caisse")
+        .order_by("last_name", "first_name")
     )
     if user.is_national:
         return queryset
