@@ -1,10 +1,27 @@
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils import timezone
 
 # The staff groups (accounts.groups keeps their permissions in sync).
 PREVENTEURS_GROUP = "Préventeurs"
 NATIONAL_TEAM_GROUP = "Équipe nationale"
+
+
+class UserManager(DjangoUserManager):
+    def preventeurs_for(self, reader):
+        """The active préventeurs `reader` may see and assign establishments to:
+        their caisse's, every caisse's for the national team, none for anyone else."""
+        preventeurs = (
+            self.filter(kind=User.Kind.PREVENTEUR, is_active=True)
+            .select_related("caisse")
+            .order_by("last_name", "first_name")
+        )
+        if reader.is_national:
+            return preventeurs
+        if not reader.caisse_id:
+            return preventeurs.none()
+        return preventeurs.filter(caisse_id=reader.caisse_id)
 
 
 class User(AbstractUser):

@@ -111,7 +111,8 @@ class PreventeurFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         choices = [
-            (str(u.pk), preventeur_label(u, request.user)) for u in preventeurs_for(request.user)
+            (str(u.pk), preventeur_label(u, request.user))
+            for u in User.objects.preventeurs_for(request.user)
         ]
         return [*choices, ("aucun", "Sans préventeur")]
 
@@ -145,28 +146,12 @@ class StepStateFilter(admin.SimpleListFilter):
         return queryset.filter(progress_exists(step__number=int(number), status=status))
 
 
-class CaisseFilter(admin.RelatedFieldListFilter):
-    """The caisses: offered to the national team only (see get_list_filter)."""
-
-
 def preventeur_label(preventeur, reader) -> str:
     """A préventeur's name, with their caisse for the national team (who sees all caisses)."""
     name = preventeur.get_full_name() or preventeur.username
     if reader.is_national and preventeur.caisse_id:
         return f"{name} ({preventeur.caisse.name})"
     return name
-
-
-def preventeurs_for(user):
-    """The préventeurs `user` may see and assign: their caisse's (all for the national team)."""
-    queryset = (
-        User.objects.filter(kind=User.Kind.PREVENTEUR, is_active=True)
-        .select_related("caisse")
-        .order_by("last_name", "first_name")
-    )
-    if user.is_national:
-        return queryset
-    return queryset.filter(caisse_id=user.caisse_id) if user.caisse_id else queryset.none()
 
 
 # --- The list ---------------------------------------------------------------------------
@@ -223,7 +208,7 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
             StepStateFilter,
         ]
         if request.user.is_national:
-            filters.append(("caisse", CaisseFilter))
+            filters.append("caisse")  # the caisses: for the national team only
         return filters
 
     def get_queryset(self, request):
@@ -493,7 +478,7 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
 
     @admin.action(description="Attribuer à un préventeur", permissions=["assign_preventeur"])
     def assign_to_preventeur(self, request, queryset):
-        choices = preventeurs_for(request.user)
+        choices = User.objects.preventeurs_for(request.user)
         if request.POST.get("preventeur"):
             preventeur = choices.filter(pk=_int(request.POST["preventeur"])).first()
             if preventeur is None:

@@ -51,10 +51,7 @@ class CaisseScopedMixin:
         elif model is Caisse and not user.is_national:
             kwargs["queryset"] = Caisse.objects.filter(pk=user.caisse_id)
         elif model is get_user_model() and db_field.name == "preventeur":
-            preventeurs = get_user_model().objects.filter(kind="preventeur", is_active=True)
-            if not user.is_national:
-                preventeurs = preventeurs.filter(caisse_id=user.caisse_id)
-            kwargs["queryset"] = preventeurs.order_by("last_name", "first_name")
+            kwargs["queryset"] = get_user_model().objects.preventeurs_for(user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

@@ -39,10 +39,6 @@ def has_chosen(request) -> bool:
     return any(m.establishment_id == chosen for m in request.memberships)
 
 
-def current_membership(request) -> Membership | None:
-    return chosen_membership(request, active_memberships(request))
-
-
 class CurrentEstablishmentMiddleware:
     """Sets request.memberships, request.membership and request.establishment (None
     when not a member) and request.permissions (profiles.permissions.Action values).

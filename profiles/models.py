@@ -289,21 +289,6 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} – {self.establishment} ({self.get_role_display()})"
 
-    # What a role may do is profiles.permissions (one rule); these read it.
-    def may(self, action) -> bool:
-        from .permissions import BY_ROLE
-
-        return self.is_active and action in BY_ROLE.get(self.role, ())
-
-    @property
-    def may_answer(self) -> bool:
-        """Answer the steps, write the establishment's comments, deposit and delete documents."""
-        return self.may("answer")
-
-    @property
-    def may_edit_profile(self) -> bool:
-        return self.may("edit_profile")
-
 
 def new_invitation_token() -> str:
     return secrets.token_urlsafe(32)

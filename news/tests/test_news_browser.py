@@ -105,3 +105,22 @@ def test_a_regional_item_reaches_its_caisse_by_default_and_others_by_region(
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/actualites/")
     screenshot(page, "news_list_phone")
+
+
+@pytest.mark.browser
+def test_the_region_filter_lets_a_keyboard_reach_every_region(page, live_server, establishment_b):
+    log_in(page, live_server, establishment_b.account)
+    page.goto("/actualites/")
+    select = page.get_by_label("Filtrer par région")
+    select.focus()
+    page.keyboard.press("ArrowDown")  # moves the choice, applies nothing yet
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(300)
+    assert "region=" not in page.url
+    chosen = select.input_value()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"region="))
+    assert f"region={chosen}" in page.url
+    # With the mouse (or a test's select_option), the choice applies at once.
+    page.get_by_label("Filtrer par région").select_option(label="Nationales")
+    page.wait_for_url(re.compile(r"region=nationales"))

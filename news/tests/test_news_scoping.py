@@ -164,3 +164,21 @@ def test_menu_has_help_documentation_and_news_entries(client_a):
     positions = [html.index(f">{entry}</a>") for entry in entries]
     assert positions == sorted(positions)
     assert 'aria-current="page" href="/actualites/"' in page_text(client_a.get(LIST))
+
+
+def test_a_withdrawn_representative_reads_neither_news_nor_documentation(
+    establishment_a, representative_a
+):
+    from news.tests.conftest import make_document
+    from profiles.models import Membership
+
+    item = make_news("Nouvelle actualité nationale")
+    document = make_document("Guide national")
+    Membership.objects.filter(user=representative_a).update(is_active=False)
+    client = Client()
+    client.force_login(representative_a)
+    for url in (LIST, item.get_absolute_url(), reverse("news:documentation"),
+                reverse("news:document_download", args=[document.pk])):  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == reverse("home"), url
+    assert client.get(reverse("news:help")).status_code == 200  # help stays open to all

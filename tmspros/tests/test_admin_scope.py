@@ -109,3 +109,25 @@ def test_the_national_team_opens_every_caisses_objects(national_team, objects_of
     for app, model in ADMINS:
         url = reverse(f"admin:{app}_{model}_change", args=[objects_of["b"][model].pk])
         assert client.get(url).status_code == 200, model
+
+
+def test_a_préventeur_reads_their_own_caisse_only_and_never_edits_it(
+    preventeur_a, caisse_a, caisse_b
+):
+    client = client_of(preventeur_a)
+    response = client.get(reverse("admin:profiles_caisse_changelist"))
+    assert [c.pk for c in response.context["cl"].result_list] == [caisse_a.pk]
+    page = client.get(reverse("admin:profiles_caisse_change", args=[caisse_a.pk]))
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    other = client.get(reverse("admin:profiles_caisse_change", args=[caisse_b.pk]))
+    assert other.status_code == 302  # "does not exist", as for a missing one
+
+
+def test_the_préventeur_drop_down_offers_only_the_caisses_préventeurs(
+    preventeur_a, preventeur_b, national_team, objects_of
+):
+    url = reverse("admin:profiles_establishment_change", args=[objects_of["a"]["establishment"].pk])
+    for user, expected in ((preventeur_a, {preventeur_a.pk}),
+                           (national_team, {preventeur_a.pk, preventeur_b.pk})):  # fmt: skip
+        form = client_of(user).get(url).context["adminform"].form
+        assert set(form.fields["preventeur"].queryset.values_list("pk", flat=True)) == expected
