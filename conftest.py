@@ -104,11 +104,12 @@ def _caisses_of_the_data_migration(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate limits live in the cache: each test starts with none."""
+def _fresh_cache(django_db_setup, django_db_blocker):
+    """Rate limits live in the (database) cache: each test starts with none."""
     from django.core.cache import cache
 
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
     yield
 
 

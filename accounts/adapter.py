@@ -1,3 +1,6 @@
+import logging
+import threading
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
@@ -5,6 +8,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from . import services
+from .checks import PROXY_COUNT_HINT
+
+logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -103,6 +109,23 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_email_confirmation_url(self, request, emailconfirmation):
         return settings.SITE_URL + reverse("account_confirm_email", args=[emailconfirmation.key])
+
+    def get_client_ip(self, request):
+        """The address the rate limits count, told once per process when a proxy
+        header arrives while no proxy is trusted (all users would share it)."""
+        if (
+            not settings.ALLAUTH_TRUSTED_PROXY_COUNT
+            and "HTTP_X_FORWARDED_FOR" in request.META
+            and not _proxy_warning_given.is_set()
+        ):
+            _proxy_warning_given.set()
+            logger.warning(
+                "X-Forwarded-For received with TRUSTED_PROXY_COUNT=0. %s", PROXY_COUNT_HINT
+            )
+        return super().get_client_ip(request)
+
+
+_proxy_warning_given = threading.Event()
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Personnel"  # the admin lists staff accounts only (accounts.admin)
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401 - the deploy check, the signal handlers
 
         post_migrate.connect(sync_groups_after_migrate, dispatch_uid="accounts.sync_staff_groups")
 

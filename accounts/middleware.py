@@ -6,22 +6,36 @@ from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 
 SESSION_STARTED_KEY = "tmspros_session_started"
+SESSION_SEEN_KEY = "tmspros_session_seen"
 
 
 class SessionExpiryMiddleware:
-    """Absolute expiry of a session (idle expiry is SESSION_COOKIE_AGE)."""
+    """The two expiries of a logged-in session.
+
+    - Absolute: SESSION_ABSOLUTE_HOURS after the login, whatever happens.
+    - Idle: SESSION_COOKIE_AGE after the last activity. The session store's
+      expiry date moves when the session is saved; rather than writing it on
+      every request, the last-seen time is refreshed (and the session saved)
+      at most once every SESSION_REFRESH_SECONDS. A session thus ends between
+      SESSION_COOKIE_AGE minus a minute and SESSION_COOKIE_AGE after its last
+      request, and a page that changes nothing in the session writes nothing.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            started = request.session.get(SESSION_STARTED_KEY)
+            session = request.session
             now = int(time.time())
+            started = session.get(SESSION_STARTED_KEY)
             if started is None:
-                request.session[SESSION_STARTED_KEY] = now
+                session[SESSION_STARTED_KEY] = now
             elif now - started > settings.SESSION_ABSOLUTE_HOURS * 3600:
                 logout(request)
+                return self.get_response(request)
+            if now - session.get(SESSION_SEEN_KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[SESSION_SEEN_KEY] = now
         return self.get_response(request)
 
 

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "tmspros.middleware.AtomicWriteRequestsMiddleware",
 ]
 
 ROOT_URLCONF = "tmspros.urls"
@@ -96,7 +97,23 @@ if "DATABASE_URL" not in env.ENVIRON:
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Connections are kept between requests (and checked before reuse, so that a
+# restarted PostgreSQL costs no failed request). There is no ATOMIC_REQUESTS:
+# tmspros.middleware.AtomicWriteRequestsMiddleware wraps the requests that
+# may write (POST…) in one transaction, and reads run without one.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers wait for each other (WAL, a busy timeout, and
+    # transactions that take the write lock when they begin) instead of
+    # failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -149,17 +166,22 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Celery and cache ------------------------------------------------------
+# The cache (allauth's rate limits) is the database's, with or without Redis:
+# shared by every process, and still there when Redis is down. Its table is
+# created by `migrate` (accounts/migrations/0005_cache_table.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tmspros_cache",
+    }
+}
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
 else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True  # nothing reads task results: no result backend
 CELERY_TASK_ACKS_LATE = True
@@ -276,7 +298,9 @@ SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
 
 # --- Sessions, cookies, security headers -----------------------------------
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# A session is not written on every request: SessionExpiryMiddleware
+# refreshes its idle expiry at most once a minute (SESSION_REFRESH_SECONDS).
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -302,6 +326,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers ask the health view over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = False

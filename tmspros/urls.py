@@ -23,6 +23,7 @@ urlpatterns = [
     path("pieces-jointes/", include("attachments.urls")),
     path("", include("news.urls")),
     path("mentions-legales/", tmspros_views.legal_notice, name="legal_notice"),
+    path("sante/", tmspros_views.health, name="health"),
     # The admin site, preceded by the back office's pages that are no model's
     # admin, in its namespace ("admin:statistics"): same access rules.
     path(

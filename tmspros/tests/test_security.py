@@ -71,7 +71,7 @@ def production_env(**extra):
         ALLOWED_HOSTS="tmspros.example.fr",
         SITE_URL="https://tmspros.example.fr",
         EMAIL_URL="smtp://tmspros:secret@smtp.example.fr:587",
-        **extra,
+        **{"TRUSTED_PROXY_COUNT": "1", **extra},
     )
     return env
 
@@ -86,6 +86,20 @@ def test_check_deploy_passes_with_a_production_like_environment():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_no_proxy_is_trusted():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(TRUSTED_PROXY_COUNT="0"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "accounts.W001" in result.stdout + result.stderr
+    assert "TRUSTED_PROXY_COUNT" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():
