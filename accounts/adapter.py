@@ -59,6 +59,10 @@ class AccountAdapter(DefaultAccountAdapter):
         "reauthentication"). Any later change to the second factor still asks."""
         if app == "allauth.mfa" and self._first_setup_right_after_login():
             return False
+        if app == "allauth.account":
+            # Adding, removing or choosing an e-mail address asks for the password
+            # again (a session left open must not let anyone take the account).
+            return True
         return super().is_reauthentication_required(app=app, **kwargs)
 
     def _first_setup_right_after_login(self) -> bool:

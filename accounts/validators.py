@@ -7,6 +7,7 @@ characters; different from the current password; neither the identifier
 
 import re
 import unicodedata
+from pathlib import Path
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -127,9 +128,40 @@ class NotIdentifierNorNameValidator:
         return "Ni votre identifiant (SIRET) ni le nom de votre établissement."
 
 
+FRENCH_COMMON_PASSWORDS = Path(__file__).resolve().parent / "content" / "common-passwords-fr.txt"
+# The usual substitutions of letters ("P@ssw0rd", "Az3rty").
+_UNLEET = str.maketrans("@4310$5!7", "aaeiossit")
+_AFFIXES = re.compile(r"^[^a-z]+|[^a-z]+$")
+
+
+def _french_common_passwords() -> set[str]:
+    lines = FRENCH_COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
 class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    """Django's list (English) and a French one, compared after the usual disguises:
+    case, accents, substitutions (@ for a, 0 for o...) and digits or symbols added
+    at either end ("Azerty123!" is "azerty", "Motdepasse1!" is "motdepasse")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.passwords = self.passwords | _french_common_passwords()
+
+    def candidates(self, password: str) -> set[str]:
+        plain = unicodedata.normalize("NFKD", password.strip().lower())
+        plain = "".join(c for c in plain if not unicodedata.combining(c))
+        # Digits and symbols at the ends go first, then the substitutions inside.
+        core = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", plain)
+        found = {plain}
+        for word in (core, core.translate(_UNLEET)):
+            word = _AFFIXES.sub("", word)
+            if len(word) >= 4:
+                found.add(word)
+        return found
+
     def validate(self, password, user=None):
-        if password.lower().strip() in self.passwords:
+        if self.candidates(password) & self.passwords:
             raise ValidationError("Ce mot de passe est trop courant.", code="password_too_common")
 
     def get_help_text(self):

@@ -16,6 +16,8 @@ from pathlib import PurePosixPath
 from defusedxml import ElementTree as SafeElementTree
 from django.core.exceptions import ValidationError
 
+from tmspros.text import clean_text
+
 ACCEPTED_FORMATS = "PDF, Word, Excel, PowerPoint, OpenDocument, CSV, TXT, JPEG, PNG"
 
 # Bounds for Office and OpenDocument archives (a real document stays far below).
@@ -101,16 +103,8 @@ def refuse(name: str, reason: str) -> ValidationError:
 
 def clean_filename(name: str, *, max_length: int = 200) -> str:
     """The name to display and to send back: no path, no control or bidi characters."""
-    name = unicodedata.normalize("NFC", str(name or ""))
-    name = re.split(r"[\\/]", name)[-1]
-    # Cc: control characters; Cf: format characters (U+202E and the other
-    # direction overrides, zero-width joiners, BOM); Zl/Zp: line separators.
-    name = "".join(
-        " " if unicodedata.category(char) in ("Zl", "Zp") or char in "\t\r\n" else char
-        for char in name
-        if unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs", "Cn") or char in "\t\r\n"
-    )
-    name = re.sub(r"\s+", " ", name).strip().lstrip(".").strip()
+    name = re.split(r"[\\/]", clean_text(name))[-1]
+    name = name.strip().lstrip(".").strip()
     if len(name) > max_length:
         suffix = PurePosixPath(name).suffix[:16]
         name = name[: max_length - len(suffix)].rstrip() + suffix
@@ -167,16 +161,99 @@ def detect_kind(uploaded_file, name: str) -> tuple[FileKind, str]:
     return kind, content_type
 
 
+PDF_ACTIVE_MESSAGE = (
+    "ce PDF contient du contenu actif (JavaScript, lancement de programme, fichier joint ou "
+    "action automatique) ; enregistrez-le de nouveau en PDF simple (« Imprimer en PDF »)."
+)
+PDF_UNREADABLE_MESSAGE = (
+    "ce PDF est illisible ou trop complexe pour être vérifié ; enregistrez-le de nouveau "
+    "en PDF (« Imprimer en PDF ») et recommencez."
+)
+# Names whose presence, as a key or as a value, makes a PDF active.
+PDF_ACTIVE_NAMES = frozenset(
+    ("/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/OpenAction", "/AA")
+)
+PDF_MAX_SECONDS = 5.0
+PDF_MAX_OBJECTS = 200_000
+PDF_CHUNK = 1024 * 1024
+
+
+class _PdfTooComplex(Exception):
+    pass
+
+
 def check_pdf(uploaded_file, name: str) -> FileKind:
+    """No active content, found through pypdf's parsing (hex-escaped names,
+    compressed object streams), after a raw scan of the bytes (overlapping
+    chunks, so a name across two reads is seen); a PDF pypdf cannot read
+    within the time and object budget is refused."""
     uploaded_file.seek(0)
-    for chunk in iter(lambda: uploaded_file.read(1024 * 1024), b""):
-        if PDF_ACTIVE_CONTENT.search(chunk):
+    tail = b""
+    for chunk in iter(lambda: uploaded_file.read(PDF_CHUNK), b""):
+        if PDF_ACTIVE_CONTENT.search(tail + chunk):
             uploaded_file.seek(0)
-            raise refuse(
-                name, "ce PDF contient du code actif (JavaScript ou lancement de programme)."
-            )
+            raise refuse(name, PDF_ACTIVE_MESSAGE)
+        tail = chunk[-32:]
     uploaded_file.seek(0)
+    try:
+        active = _pdf_has_active_content(uploaded_file)
+    except Exception as error:  # noqa: BLE001 - whatever pypdf cannot read is refused
+        raise refuse(name, PDF_UNREADABLE_MESSAGE) from error
+    finally:
+        uploaded_file.seek(0)
+    if active:
+        raise refuse(name, PDF_ACTIVE_MESSAGE)
     return PDF
+
+
+def _pdf_has_active_content(uploaded_file) -> bool:
+    import logging
+    import time
+    import warnings
+
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    deadline = time.monotonic() + PDF_MAX_SECONDS
+    pypdf_logger = logging.getLogger("pypdf")
+    previous_level = pypdf_logger.level
+    pypdf_logger.setLevel(logging.CRITICAL)  # a damaged PDF is answered, not logged
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(uploaded_file, strict=False)
+            if reader.is_encrypted:
+                reader.decrypt("")
+            references = []
+            for generation, numbers in reader.xref.items():
+                references += [IndirectObject(number, generation, reader) for number in numbers]
+            references += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
+            pending = [reader.trailer, *references]
+            seen, visited = set(), 0
+            while pending:
+                visited += 1
+                if visited > PDF_MAX_OBJECTS or time.monotonic() > deadline:
+                    raise _PdfTooComplex
+                item = pending.pop()
+                if isinstance(item, IndirectObject):
+                    key = (item.idnum, item.generation)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    item = item.get_object()
+                if isinstance(item, NameObject):
+                    if item in PDF_ACTIVE_NAMES:
+                        return True
+                elif isinstance(item, DictionaryObject):
+                    for key, value in item.items():
+                        if key in PDF_ACTIVE_NAMES:
+                            return True
+                        pending.append(value)
+                elif isinstance(item, ArrayObject):
+                    pending.extend(item)
+    finally:
+        pypdf_logger.setLevel(previous_level)
+    return False
 
 
 def check_zip_document(uploaded_file, name: str, extension: str) -> FileKind:

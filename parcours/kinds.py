@@ -20,6 +20,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from tmspros.text import FreeTextField
+
 EMPTY = (None, "", [])
 SHORT_TEXT_MAX_LENGTH = 255
 LONG_TEXT_MAX_LENGTH = 5000
@@ -33,6 +35,9 @@ TOO_LONG = (
     "vous en avez saisi %(show_value)d)."
 )
 TOO_BIG = "Ce nombre est trop grand."
+# A date typed in an answer: 31/12/9999 or 01/01/0001 is a slip of the keyboard.
+DATE_MIN, DATE_MAX = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
+DATE_OUT_OF_RANGE = "Saisissez une date entre 1900 et 2100, par exemple 16/09/2020."
 
 
 def is_empty(value) -> bool:
@@ -166,7 +171,7 @@ class TextKind(QuestionKind):
         return forms.TextInput
 
     def field(self, question, stored=None):
-        return forms.CharField(
+        return FreeTextField(
             max_length=self.max_length,
             widget=self.widget(),
             error_messages={"max_length": TOO_LONG},
@@ -277,6 +282,7 @@ class DateKind(QuestionKind):
         return forms.DateField(
             widget=FrenchDateInput,
             error_messages={"invalid": "Saisissez une date valide, par exemple 16/09/2020."},
+            validators=[plausible_date],
             **self.common(question),
         )
 
@@ -300,6 +306,11 @@ class DateKind(QuestionKind):
             return datetime.date.fromisoformat(stored)
         except ValueError:
             return None
+
+
+def plausible_date(value: datetime.date) -> None:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise forms.ValidationError(DATE_OUT_OF_RANGE, code="date_out_of_range")
 
 
 class DocumentsKind(QuestionKind):

@@ -9,6 +9,8 @@ group's permissions and the one visibility rule).
 from django.db import transaction
 from django.utils import timezone
 
+from tmspros.text import clean_text
+
 from . import emails, versions
 from .models import Comment, StepProgress, StepValidation
 from .services import compute_status, locked_progress
@@ -22,7 +24,7 @@ class ReviewError(Exception):
 
 
 def _checked_text(text: str, what: str) -> str:
-    text = (text or "").strip()
+    text = clean_text(text, multiline=True)
     if len(text) > MAX_LENGTH:
         raise ReviewError(f"{what} est trop long ({MAX_LENGTH} caractères au plus).")
     return text

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.siret import normalize_siret, siret_error
+from tmspros.text import clean_text
 
 from .models import Caisse, Establishment, Membership
 
@@ -87,7 +88,7 @@ def _cell_text(value, column: str) -> str:
         if column == "code_postal":
             return text.zfill(5)
         return text
-    return str(value).strip()
+    return clean_text(value)
 
 
 def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -95,6 +96,8 @@ def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, st
     path = Path(path)
     if not path.exists():
         raise ImportFileError(f"Fichier introuvable : {path}")
+    if not path.is_file():
+        raise ImportFileError(f"{path} n'est pas un fichier.")
     if path.suffix.lower() == ".xlsx":
         raw_rows = _xlsx_rows(path)
     elif path.suffix.lower() in (".csv", ".txt"):
@@ -125,13 +128,32 @@ def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, st
 
 def _csv_rows(path: Path) -> list[list]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"Fichier illisible : {path} ({exc.strerror}).") from exc
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         # Older Excel versions write CSV in Windows-1252.
-        text = path.read_text(encoding="cp1252")
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise ImportFileError(
+                f"Ligne {line} : le fichier n'est ni en UTF-8 ni en Windows-1252 (caractère "
+                "illisible) ; enregistrez-le en « CSV UTF-8 » et recommencez."
+            ) from exc
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        # A cell over the csv module's field limit (131 072 characters), mostly.
+        raise ImportFileError(
+            f"Ligne {reader.line_num} : une cellule est trop longue ou mal délimitée "
+            "(guillemet non refermé ?) ; corrigez le fichier et recommencez."
+        ) from exc
 
 
 def _xlsx_rows(path: Path) -> list[list]:

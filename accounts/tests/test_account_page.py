@@ -63,6 +63,7 @@ def test_email_change_applies_only_after_confirmation(
     client_a, establishment_a, django_capture_on_commit_callbacks
 ):
     old = establishment_a.account.email
+    client_a.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # asked first
     with django_capture_on_commit_callbacks(execute=True):
         response = client_a.post(
             reverse("account_email"), {"action_add": "", "email": "nouvelle@alpha.example.fr"}
@@ -109,6 +110,7 @@ def test_email_page_shows_the_current_address_as_current_not_as_a_pending_change
     assert "Changement en attente" not in page
     assert f"Adresse actuelle : <strong>{old}</strong>" in page
     assert "Nouvelle adresse e-mail" in page
+    client_a.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # asked first
     with django_capture_on_commit_callbacks(execute=True):
         client_a.post(
             reverse("account_email"), {"action_add": "", "email": "neuve@alpha.example.fr"}

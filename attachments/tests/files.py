@@ -29,12 +29,18 @@ def upload(name, content, content_type="application/octet-stream"):
 
 
 def pdf_bytes(text="Tableau de bord"):
-    return (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-        + f"% {text}\n".encode()
-        + b"trailer << /Root 1 0 R >>\n%%EOF\n"
-    )
+    """A small valid PDF (what the PDF check parses), `text` in a comment line."""
+    output = b"%PDF-1.4\n" + f"% {text}\n".encode()
+    offsets = []
+    for number, body in enumerate(
+        (b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"), start=1
+    ):
+        offsets.append(len(output))
+        output += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(output)
+    output += b"xref\n0 3\n0000000000 65535 f \n"
+    output += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return output + b"trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
 
 
 def xlsx_bytes():

@@ -149,7 +149,7 @@ def test_xml_entity_expansion_is_refused():
 
 def test_pdf_with_javascript_is_refused():
     content = files.pdf_bytes() + b"3 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj\n"
-    assert "code actif" in refusal("rapport.pdf", content)
+    assert "contenu actif" in refusal("rapport.pdf", content)
 
 
 def test_binary_garbage_is_refused():

@@ -1,7 +1,7 @@
 """The outbox admin is the national team's: its rows hold live links."""
 
 from django.contrib.auth.models import Permission
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.urls import reverse
 
 from outbox.models import OutboxMessage
@@ -36,7 +36,28 @@ def test_the_national_team_reads_the_outbox(client, national_team):
     assert "Activez votre compte" in client.get(CHANGELIST).content.decode()
     change = client.get(reverse("admin:outbox_outboxmessage_change", args=[row.pk]))
     assert change.status_code == 200
-    assert "compte/activer" in change.content.decode()
+    assert "Activez votre compte" in change.content.decode()
+
+
+def test_the_links_of_a_message_are_masked_even_for_the_national_team(client, national_team):
+    EmailMultiAlternatives(
+        "Réinitialisation",
+        "Bonjour,\nhttps://tmspros.example.fr/compte/password/reset/key/3-abc123/ à ouvrir.",
+        None,
+        ["a@b.fr"],
+        alternatives=[
+            (
+                '<a href="https://tmspros.example.fr/compte/password/reset/key/3-abc123/">ici</a>',
+                "text/html",
+            )
+        ],
+    ).send()
+    row = OutboxMessage.objects.get()
+    client.force_login(national_team)
+    page = client.get(reverse("admin:outbox_outboxmessage_change", args=[row.pk])).content.decode()
+    assert "3-abc123" not in page
+    assert "[lien masqué] à ouvrir." in page
+    assert "3-abc123" not in client.get(CHANGELIST).content.decode()
 
 
 def test_superusers_read_the_outbox(admin_client):
