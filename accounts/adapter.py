@@ -4,6 +4,8 @@ import threading
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
@@ -35,7 +37,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials):
         super().pre_authenticate(request, **credentials)
         # A locked account does not even check the password: it reveals nothing.
-        services.raise_if_locked(credentials.get("username", ""), request)
+        # It is hashed all the same, so that a locked identifier answers in the
+        # time of any other (one hash per login, whatever happens).
+        try:
+            services.raise_if_locked(credentials.get("username", ""), request)
+        except ValidationError:
+            get_user_model()().set_password(credentials.get("password") or "")
+            raise
 
     def authenticate(self, request, **credentials):
         user = super().authenticate(request, **credentials)
@@ -47,8 +55,6 @@ class AccountAdapter(DefaultAccountAdapter):
         identifier = credentials.get("username", "")
         lock = services.record_login_failure(identifier, request)
         if lock.is_locked():
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(services.locked_message(lock), code="account_locked")
 
     # --- Second factor ----------------------------------------------------------------

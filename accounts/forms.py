@@ -4,8 +4,9 @@ from allauth.mfa.base import forms as mfa_base_forms
 from allauth.mfa.totp import forms as mfa_totp_forms
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 
-from . import services
+from . import services, validators
 
 
 class LoginForm(allauth_forms.LoginForm):
@@ -38,6 +39,18 @@ class LoginForm(allauth_forms.LoginForm):
     def clean_login(self):
         return services.lock_identifier(self.cleaned_data["login"])
 
+    def _post_clean(self):
+        super()._post_clean()
+        # A refused login (wrong password, locked account) is the form's error,
+        # shown above the fields (#login-errors in the template): both fields
+        # are marked invalid and point at it, as a field's own error would.
+        if self.non_field_errors():
+            for name in ("login", "password"):
+                field = self.fields[name]
+                described = [f"id_{name}_helptext"] if field.help_text else []
+                field.widget.attrs["aria-describedby"] = " ".join([*described, "login-errors"])
+                field.widget.attrs["aria-invalid"] = "true"
+
 
 class ResetPasswordForm(allauth_forms.ResetPasswordForm):
     """ "Mot de passe oublié ?": by identifier or by e-mail; the answer never says if an account exists."""
@@ -45,27 +58,54 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
     email = forms.CharField(
         label="Identifiant ou adresse e-mail",
         max_length=254,
-        help_text="Votre SIRET (14 chiffres) ou l'adresse e-mail de votre compte.",
+        help_text=(
+            "Votre SIRET (14 chiffres), l'adresse e-mail de votre compte ou celle du chef "
+            "d'établissement indiquée dans « Mon profil »."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
 
     def clean_email(self):
         value = self.cleaned_data["email"].strip()
-        self.users = services.accounts_for_reset(value)
+        self.recipients = services.reset_recipients(value)
         return services.lock_identifier(value)
 
     def save(self, request, **kwargs):
         # Per address too (an address shared by many establishments is not a spam
         # cannon): one count per message, and the message lists every identifier.
-        addresses = {user.email.lower() for user in self.users}
         allowed = {
-            address
-            for address in addresses
+            address: accounts
+            for address, accounts in self.recipients.items()
             if ratelimit.consume(request, action="reset_password_address", key=address)
         }
-        users = [user for user in self.users if user.email.lower() in allowed]
-        services.send_password_reset(users, request)
+        services.send_password_reset(allowed, request)
         return self.cleaned_data["email"]
+
+
+def live_password_rules() -> list[dict]:
+    """The rules a browser can tick while the password is typed, from the validators themselves.
+
+    Each is {"label", "min_length" or "pattern"}: the label is the validator's
+    own message ("Le mot de passe doit contenir au moins une majuscule." →
+    "Au moins une majuscule"), the pattern its regular expression, so that the
+    list on the page and the server's check (the authority) cannot drift apart.
+    """
+
+    def label(message: str) -> str:
+        text = str(message).removeprefix("Le mot de passe doit contenir ").rstrip(".")
+        return text[:1].upper() + text[1:]
+
+    try:
+        validators.MinimumLengthValidator().validate("")
+        length_message = f"au moins {validators.MIN_LENGTH} caractères"
+    except ValidationError as error:
+        length_message = error.messages[0]
+    rules = [{"label": label(length_message), "min_length": validators.MIN_LENGTH}]
+    rules += [
+        {"label": label(message), "pattern": pattern.pattern}
+        for pattern, message, _code in validators.CharacterClassesValidator.CLASSES
+    ]
+    return rules
 
 
 class SetPasswordForm(forms.Form):

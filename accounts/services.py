@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -183,15 +183,39 @@ def activate_account(*, user, password: str, request=None) -> None:
 
 
 # --- Forgotten password ----------------------------------------------------------
-def accounts_for_reset(identifier_or_email: str) -> list:
-    """Active accounts matching an identifier (SIRET, spaces allowed) or an e-mail address."""
+def reset_recipients(identifier_or_email: str) -> dict[str, list]:
+    """{address: active accounts whose links it receives} for "Mot de passe oublié ?".
+
+    An identifier (SIRET, spaces allowed) reaches its account's address. An
+    address reaches the accounts whose address it is, and the establishments'
+    own accounts whose head of establishment it is ("Courriel" of "Mon profil",
+    as the seed's FAQ says): the head then receives their links.
+    """
     value = (identifier_or_email or "").strip()
     if not value:
-        return []
+        return {}
     query = Q(username__iexact=lock_identifier(value))
     if "@" in value:
         query |= Q(email__iexact=value)
-    return list(User.objects.filter(query, is_active=True).exclude(email="").order_by("username"))
+    by_address: dict[str, list] = {}
+    for user in User.objects.filter(query, is_active=True).exclude(email="").order_by("username"):
+        by_address.setdefault(user.email.lower(), []).append(user)
+    if "@" in value:
+        heads = (
+            User.objects.filter(
+                is_active=True,
+                memberships__role="establishment",
+                memberships__establishment__siret=F("username"),
+                memberships__establishment__head_email__iexact=value,
+            )
+            .distinct()
+            .order_by("username")
+        )
+        accounts = by_address.setdefault(value.lower(), [])
+        accounts += [user for user in heads if user not in accounts]
+        if not accounts:
+            del by_address[value.lower()]
+    return by_address
 
 
 def reset_link(user) -> str:
@@ -201,11 +225,8 @@ def reset_link(user) -> str:
     return settings.SITE_URL + path
 
 
-def send_password_reset(users, request=None) -> int:
+def send_password_reset(by_address: dict[str, list], request=None) -> int:
     """One message per address, listing each of its identifiers with its own link."""
-    by_address: dict[str, list] = {}
-    for user in users:
-        by_address.setdefault(user.email.lower(), []).append(user)
     for address, accounts in by_address.items():
         send_templated_email(
             template="password_reset",

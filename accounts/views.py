@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import services
 from .forms import AddEmailForm, SetPasswordForm
@@ -16,6 +17,7 @@ from .models import User
 ACTIVATION_SESSION_KEY = "_activation_token"
 
 
+@require_safe
 def account(request):
     """ "Mon compte": password, e-mail, and "Mes derniers événements"."""
     events = request.user.events.all()[:20]
@@ -64,6 +66,7 @@ def _user_from_uidb36(uidb36):
         return None
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_not_required
 @never_cache
 @sensitive_post_parameters("password1", "password2")

@@ -15,6 +15,7 @@ class CheckedFile:
     file: object
     name: str
     content_type: str
+    pending: object = None  # a PendingUpload: a file kept from a form refused before
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -24,7 +25,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 class DocumentsField(forms.FileField):
     """Several files at once; each is checked whole, every refusal is reported.
 
-    Cleans to a list of CheckedFile (empty when nothing was sent).
+    Cleans to a list of CheckedFile (empty when nothing was sent), followed by
+    the files kept from a form refused before (`pending`, set by the form from
+    what it posts back). `accepted` holds the files that passed the checks,
+    also when another file of the same field was refused: a form refused for
+    another reason can keep them (services.keep_pending).
     """
 
     widget = MultipleFileInput
@@ -32,6 +37,8 @@ class DocumentsField(forms.FileField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
+        self.pending = []  # PendingUpload rows shown "prêt à être enregistré"
+        self.accepted = []
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
@@ -46,8 +53,18 @@ class DocumentsField(forms.FileField):
                 errors.extend(error.messages)
                 continue
             checked.append(CheckedFile(file=uploaded, name=name, content_type=content_type))
+        self.accepted = checked
         if errors:
             raise ValidationError(errors)
+        checked = checked + [
+            CheckedFile(
+                file=pending.file,
+                name=pending.original_name,
+                content_type=pending.content_type,
+                pending=pending,
+            )
+            for pending in self.pending
+        ]
         if self.required and not checked:
             raise ValidationError(self.error_messages["required"], code="required")
         return checked

@@ -22,12 +22,15 @@ from django.utils import timezone
 from profiles.models import visibility
 
 from . import clamav
-from .models import Attachment, QuestionTemplate
+from .models import Attachment, PendingUpload, QuestionTemplate
 from .validators import clean_filename, detect_kind, refuse
 
 logger = logging.getLogger(__name__)
 
 MEGABYTE = 1024 * 1024
+# A file kept from a step form refused for another reason waits this long to
+# be saved with the form; then purge_orphan_files discards it.
+PENDING_UPLOAD_LIFETIME = timedelta(hours=24)
 
 
 # --- Reading -----------------------------------------------------------------
@@ -110,6 +113,7 @@ class Upload:
     name: str
     content_type: str
     description: str = ""
+    pending: PendingUpload | None = None  # a kept file: stored, it is no longer pending
 
 
 def store_documents(*, establishment, uploads: list[Upload], by) -> list[Attachment]:
@@ -143,10 +147,67 @@ def store_documents(*, establishment, uploads: list[Upload], by) -> list[Attachm
                 stored.append(attachment.file.name)
                 attachment.save()
                 created.append(attachment)
+                if upload.pending is not None:
+                    upload.file.close()
+                    upload.pending.delete()  # its own file goes on commit (signals)
     except Exception:
         discard_stored_files(stored)
         raise
     return created
+
+
+def pending_uploads(establishment, ids) -> dict[int, list[PendingUpload]]:
+    """{question id: the establishment's pending files among `ids`} (posted ids: others ignored)."""
+    wanted = set()
+    for value in ids:
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            continue
+        if 0 < pk < 2**63:
+            wanted.add(pk)
+    found: dict[int, list[PendingUpload]] = {}
+    if wanted:
+        for pending in PendingUpload.objects.filter(establishment=establishment, pk__in=wanted):
+            found.setdefault(pending.question_id, []).append(pending)
+    return found
+
+
+def keep_pending(*, establishment, question, checked_files, kept_bytes: int = 0):
+    """Keep checked files of a refused form for `question`: (kept, not kept).
+
+    They wait at most PENDING_UPLOAD_LIFETIME; together with the documents and
+    the other waiting files they stay within the establishment's space (so a
+    form refused again and again cannot fill the storage): a file beyond it
+    is not kept. `kept_bytes`: files kept by the same form already.
+    """
+    quota = settings.ATTACHMENT_MAX_TOTAL_MB * MEGABYTE
+    waiting = PendingUpload.objects.filter(establishment=establishment)
+    waiting_bytes = waiting.aggregate(total=Sum("size"))["total"] or 0
+    room = quota - used_bytes(establishment) - kept_bytes - waiting_bytes
+    kept, refused = [], []
+    for checked in checked_files:
+        size = checked.file.size
+        if size > room:
+            refused.append(checked)
+            continue
+        pending = PendingUpload(
+            establishment=establishment,
+            question=question,
+            original_name=checked.name,
+            size=size,
+            content_type=checked.content_type,
+        )
+        checked.file.seek(0)
+        pending.file.save(checked.name, checked.file, save=False)
+        try:
+            pending.save()
+        except Exception:
+            discard_stored_files([pending.file.name])
+            raise
+        room -= size
+        kept.append(pending)
+    return kept, refused
 
 
 class QuotaExceeded(ValidationError):
@@ -185,22 +246,49 @@ def purge_orphan_files(*, older_than=timedelta(hours=1), dry_run: bool = False) 
     """Remove stored files under attachments/ and templates/ that no row refers to.
 
     Only files older than `older_than`, so that an upload whose transaction is
-    still running is left alone.
+    still running is left alone. Files kept from a refused step form
+    (PendingUpload) are discarded, rows and files, once PENDING_UPLOAD_LIFETIME
+    has passed.
     """
     storage = Attachment._meta.get_field("file").storage
-    known = set(Attachment.objects.values_list("file", flat=True)) | set(
-        QuestionTemplate.objects.values_list("file", flat=True)
+    expired = PendingUpload.objects.filter(created_at__lte=timezone.now() - PENDING_UPLOAD_LIFETIME)
+    expired_names = list(expired.values_list("file", flat=True))
+    if not dry_run:
+        with transaction.atomic():
+            expired.delete()  # their files go on commit (signals)
+    known = (
+        set(Attachment.objects.values_list("file", flat=True))
+        | set(QuestionTemplate.objects.values_list("file", flat=True))
+        | set(PendingUpload.objects.values_list("file", flat=True))
     )
     limit = timezone.now() - older_than
     orphans = [
         name
         for folder in ("attachments", "templates")
-        for name in walk(storage, folder)
-        if name not in known and storage.get_modified_time(name) <= limit
+        for name, modified in stored_files(storage, folder)
+        if name not in known and modified <= limit
     ]
     if not dry_run:
         discard_stored_files(orphans)
-    return orphans
+    return expired_names + [name for name in orphans if name not in expired_names]
+
+
+def stored_files(storage, folder: str):
+    """(name, last modified) of every file stored under `folder`, at any depth.
+
+    On an object storage, one paginated listing of the prefix gives both (no
+    request per folder, none per file); elsewhere, the Storage API's listdir
+    and get_modified_time.
+    """
+    if getattr(storage, "bucket", None) is None:  # not django-storages' S3Storage
+        for name in walk(storage, folder):
+            yield name, storage.get_modified_time(name)
+        return
+    prefix = storage.location.strip("/")  # the storage's own folder in the bucket
+    root = f"{prefix}/" if prefix else ""
+    for summary in storage.bucket.objects.filter(Prefix=f"{root}{folder}/"):
+        if not summary.key.endswith("/"):  # a console's "folder" marker is no file
+            yield summary.key[len(root) :], summary.last_modified
 
 
 def walk(storage, folder: str):

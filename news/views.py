@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 
 from attachments.views import DOWNLOAD_CSP, private_file_response
 from profiles.models import Caisse
@@ -39,6 +40,7 @@ def home_news(request) -> dict:
     return {"news_filter": news_filter, "latest_news": list(news_filter.news()[:HOME_NEWS])}
 
 
+@require_safe
 @reader_required
 def news_list(request):
     news_filter = RegionFilterForm(request)
@@ -53,11 +55,13 @@ def on_portal_item(pk) -> NewsItem:
     return get_object_or_404(NewsItem.objects.on_portal().select_related("caisse"), pk=pk)
 
 
+@require_safe
 @reader_required
 def news_detail(request, pk):
     return render(request, "news/detail.html", {"item": on_portal_item(pk)})
 
 
+@require_safe
 @reader_required
 def news_image(request, pk):
     item = on_portal_item(pk)
@@ -74,6 +78,7 @@ def news_image(request, pk):
     return response
 
 
+@require_safe
 @reader_required
 def news_document(request, pk):
     item = on_portal_item(pk)
@@ -82,6 +87,7 @@ def news_document(request, pk):
     return private_file_response(item.document, item.document_name, item.document_type)
 
 
+@require_safe
 @reader_required
 def documentation(request):
     """The documents that concern the reader (national and their caisse's), by category."""
@@ -95,6 +101,7 @@ def documentation(request):
     return render(request, "news/documentation.html", {"categories": categories})
 
 
+@require_safe
 @reader_required
 def document_download(request, pk):
     """Signed-in readers it concerns only; another caisse's document is a 404."""
@@ -106,6 +113,7 @@ def every_caisse():
     return sorted(Caisse.objects.all(), key=lambda caisse: alphabetical(caisse.name))
 
 
+@require_safe
 @login_not_required
 def help_page(request):
     """Questions and answers by theme, then the reader's caisse, or every caisse for a visitor."""

@@ -2,10 +2,13 @@ from django import forms
 from django.conf import settings
 
 from attachments.forms import DocumentsField
-from attachments.services import MEGABYTE, Upload
+from attachments.services import MEGABYTE, Upload, keep_pending, pending_uploads
+from attachments.validators import clean_filename
 from profiles.permissions import Action, voice_action
+from tmspros.text import FreeTextField
 
 from .models import Comment
+from .rendering import plain_inputs
 
 COMMENT_MAX_LENGTH = 5000
 # The voices written on the step page (the caisse's is written in the back office).
@@ -31,6 +34,8 @@ class StepForm(forms.Form):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # Some thirty fields: their inputs are written without a template each (parcours.rendering).
+    default_renderer = plain_inputs
 
     def __init__(self, step_data, *args, permissions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +57,7 @@ class StepForm(forms.Form):
                 self.fields[self.files_field_name(question)] = DocumentsField(
                     label=question.file_label or "Joindre un document"
                 )
-                self.fields[self.description_field_name(question)] = forms.CharField(
+                self.fields[self.description_field_name(question)] = FreeTextField(
                     label="Description du document (facultative)",
                     required=False,
                     max_length=255,
@@ -64,7 +69,7 @@ class StepForm(forms.Form):
                 if voice_action(voice) not in permissions:
                     continue
                 current = block.current(voice)
-                self.fields[self.comment_field_name(block.block, voice)] = forms.CharField(
+                self.fields[self.comment_field_name(block.block, voice)] = FreeTextField(
                     label=voice.label,
                     required=False,
                     max_length=COMMENT_MAX_LENGTH,
@@ -75,6 +80,7 @@ class StepForm(forms.Form):
                         "au plus)."
                     },
                 )
+        self._attach_pending_files()
         if Action.MARK_SEEN in permissions:
             self.fields["seen"] = forms.BooleanField(
                 label="Etape vue par CSE / CHSCT / DP",
@@ -104,6 +110,11 @@ class StepForm(forms.Form):
         return f"description-{question.code}"
 
     @staticmethod
+    def pending_field_name(question) -> str:
+        """The files kept from a refused save, posted back as "prêt à être enregistré"."""
+        return f"pending-{question.code}"
+
+    @staticmethod
     def comment_field_name(block, voice=Comment.Voice.ESTABLISHMENT) -> str:
         if voice == Comment.Voice.ESTABLISHMENT:
             return f"comment_{block.pk}"
@@ -121,10 +132,83 @@ class StepForm(forms.Form):
                 name = self.comment_field_name(block.block, voice)
                 if name in cleaned:
                     cleaned[name] = (cleaned[name] or "").strip()
-        self.check_space(cleaned)
+        refused_for_space = self.check_space(cleaned)
+        if self.errors:
+            self.keep_files(refused_for_space)
         return cleaned
 
-    def check_space(self, cleaned) -> None:
+    # --- Files of a refused form ----------------------------------------------------
+    def _file_questions(self):
+        return [
+            row.question
+            for row in self.step_data.rows.values()
+            if self.files_field_name(row.question) in self.fields
+        ]
+
+    def _attach_pending_files(self) -> None:
+        """The files this page shows as ready (posted back by their ids) join their field."""
+        self.kept_files, self.files_not_kept = [], []
+        questions = self._file_questions()
+        if not self.is_bound or not questions or not hasattr(self.data, "getlist"):
+            return
+        ids = [pk for q in questions for pk in self.data.getlist(self.pending_field_name(q))]
+        found = pending_uploads(self.step_data.establishment, ids)
+        for question in questions:
+            self.fields[self.files_field_name(question)].pending = found.get(question.pk, [])
+
+    def keep_files(self, refused_for_space=()) -> None:
+        """The form is refused: keep its files that passed the checks, as pending.
+
+        Nothing of the step is saved (nothing half-saved), but the files chosen
+        in PARCOURIR are kept for this establishment and question and shown
+        "prêt à être enregistré"; the next save stores them. A file refused by
+        its checks, or beyond the establishment's space, is not kept: it is
+        listed in `files_not_kept`, and the banner says so (error_banner).
+        """
+        kept_bytes = 0
+        for question in self._file_questions():
+            name = self.files_field_name(question)
+            field = self.fields[name]
+            posted = [f for f in self.files.getlist(name) if hasattr(f, "size")]
+            accepted = [] if name in refused_for_space else field.accepted
+            kept, not_kept = keep_pending(
+                establishment=self.step_data.establishment,
+                question=question,
+                checked_files=accepted,
+                kept_bytes=kept_bytes,
+            )
+            kept_bytes += sum(pending.size for pending in kept)
+            field.pending = field.pending + kept
+            self.kept_files += kept
+            kept_uploads = {id(checked.file) for checked in accepted if checked not in not_kept}
+            self.files_not_kept += [
+                (clean_filename(uploaded.name), question.code)
+                for uploaded in posted
+                if id(uploaded) not in kept_uploads
+            ]
+
+    @property
+    def error_banner(self) -> str:
+        """What the banner of a refused form says, true for the files too."""
+        text = (
+            "Certaines réponses n'ont pas pu être enregistrées : corrigez les erreurs "
+            "signalées sous les questions."
+        )
+        if self.files_not_kept:
+            names = ", ".join(f"« {name} » ({code})" for name, code in self.files_not_kept)
+            return (
+                f"{text} Vos autres saisies sont conservées, mais ces fichiers ne sont pas "
+                f"gardés et doivent être choisis à nouveau (ou remplacés, s'ils ont été "
+                f"refusés) : {names}."
+            )
+        if any(self.fields[self.files_field_name(q)].pending for q in self._file_questions()):
+            return (
+                f"{text} Rien de ce que vous avez saisi n'est perdu : les fichiers choisis "
+                "sont gardés, prêts à être enregistrés avec vos réponses."
+            )
+        return f"{text} Rien de ce que vous avez saisi n'est perdu."
+
+    def check_space(self, cleaned) -> set:
         """Every file refused when together they would exceed the establishment's space."""
         sent = {
             name: files
@@ -133,10 +217,10 @@ class StepForm(forms.Form):
         }
         incoming = sum(checked.file.size for files in sent.values() for checked in files)
         if not incoming:
-            return
+            return set()
         quota = settings.ATTACHMENT_MAX_TOTAL_MB * MEGABYTE
         if self.step_data.used_bytes + incoming <= quota:
-            return
+            return set()
         for name, files in sent.items():
             self.add_error(
                 name,
@@ -147,6 +231,7 @@ class StepForm(forms.Form):
                     for checked in files
                 ],
             )
+        return set(sent)
 
     def blocks(self) -> list[dict]:
         """The page, block by block: each question with its bound fields."""
@@ -192,6 +277,7 @@ class StepForm(forms.Form):
                         name=checked.name,
                         content_type=checked.content_type,
                         description=description.strip(),
+                        pending=checked.pending,
                     )
                 )
         return uploads

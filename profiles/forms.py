@@ -1,9 +1,9 @@
 import re
-import unicodedata
 
 from django import forms
 
 from accounts.forms import SetPasswordForm
+from tmspros.text import clean_text
 
 from .models import (
     PROFILE_CONTACT_FIELDS,
@@ -42,14 +42,9 @@ def normalize_french_phone(value: str) -> str | None:
     return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
 
 
-def visible_text(value: str) -> str:
-    """A name as typed, without control and invisible format characters (bidi
-    overrides, zero-width spaces...): a name made only of them is no name, and
-    they could disguise what is shown. Runs of spaces become one."""
-    value = "".join(
-        char for char in value if unicodedata.category(char) not in ("Cc", "Cf") or char == "\u200d"
-    )
-    return " ".join(value.split())
+# A name as typed, without control and invisible format characters: the
+# portal's one rule for free text (a name made only of them is no name).
+visible_text = clean_text
 
 
 def _yes_no_field(label):
@@ -88,7 +83,10 @@ class ProfileForm(forms.ModelForm):
             "head_address": "Adresse",
         }
         help_texts = {
-            "head_email": "Les récapitulatifs de progression seront envoyés à cette adresse email.",
+            "head_email": (
+                "Les récapitulatifs de progression seront envoyés à cette adresse email. "
+                "Elle peut aussi recevoir les liens de « Mot de passe oublié ? » de ce compte."
+            ),
             "head_phone": "Par exemple 01 02 03 04 05 ou +33 1 02 03 04 05.",
         }
         widgets = {
@@ -142,6 +140,11 @@ class ProfileForm(forms.ModelForm):
         return self._clean_text("head_function")
 
 
+# Bootstrap hides an error that follows no invalid input: the inline radios'
+# was in the page but never shown. This one is shown and describes each choice.
+YES_NO_TEMPLATE = "profiles/_yes_no_field.html"
+
+
 def profile_form_helper():
     """The layout of "Mon profil": two blocks as in the seeds, one submit button."""
     from crispy_forms.bootstrap import InlineRadios
@@ -171,9 +174,9 @@ def profile_form_helper():
         ),
         Fieldset(
             "Contacts Etablissement",
-            InlineRadios("is_space_manager"),
-            InlineRadios("belongs_to_group"),
-            InlineRadios("has_staff_representative"),
+            InlineRadios("is_space_manager", template=YES_NO_TEMPLATE),
+            InlineRadios("belongs_to_group", template=YES_NO_TEMPLATE),
+            InlineRadios("has_staff_representative", template=YES_NO_TEMPLATE),
             css_class="tms-card p-3 mb-4",
         ),
         HTML('<button type="submit" class="btn btn-tms btn-lg">VALIDER MON PROFIL</button>'),

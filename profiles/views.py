@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
 from news.views import home_news
@@ -23,6 +23,7 @@ from .models import Invitation, Membership
 from .permissions import Action
 
 
+@require_safe
 def home(request):
     """The establishment's home page; staff are pointed to the administration."""
     if len(request.memberships) > 1 and not has_chosen(request):
@@ -51,6 +52,7 @@ def home(request):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile(request):
     """ "Mon profil": always the logged-in establishment's own (no id in the URL)."""
     if request.establishment is None:
@@ -101,6 +103,7 @@ def _render_profile(request, form, *, was_complete, invitation_form=None):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def choose_establishment(request):
     """A person with several establishments chooses the one they act for.
 
@@ -230,6 +233,7 @@ def withdraw_representative(request, pk):
     return _back_to_representatives()
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_not_required
 @never_cache
 @sensitive_post_parameters("password1", "password2")
