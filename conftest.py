@@ -103,12 +103,23 @@ def _caisses_of_the_data_migration(request, django_db_blocker):
     yield
 
 
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server", "page"})
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache(django_db_setup, django_db_blocker):
-    """Rate limits live in the (database) cache: each test starts with none."""
+def _fresh_cache(request):
+    """Rate limits live in the (database) cache: each test that has a database
+    starts with none. (A test without one has no test database to clear.)"""
+    if not (
+        request.node.get_closest_marker("django_db")
+        or DATABASE_FIXTURES & set(request.fixturenames)
+    ):
+        yield
+        return
     from django.core.cache import cache
 
-    with django_db_blocker.unblock():
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
         cache.clear()
     yield
 

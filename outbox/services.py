@@ -6,10 +6,13 @@ commit. `deliver` sends through the "delivery" mailer, built from EMAIL_URL.
 """
 
 import logging
+import smtplib
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import OperationalError
 from django.db.models import F, QuerySet
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
@@ -25,6 +28,12 @@ DELIVERY_MAILER = "delivery"
 # About a day of SMTP outage: the task retries with back-off for two hours,
 # then requeue_outbox takes the message again every hour.
 MAX_ATTEMPTS = 30
+
+# A claim (status "sending") older than this is a worker that died while
+# sending: requeue_outbox gives the message back. The SMTP mailer's timeout is
+# 30 s per exchange and a delivery has about six of them: a live worker never
+# holds a claim that long.
+CLAIM_TIMEOUT = timedelta(minutes=15)
 
 
 def render_text(template_name: str, context: dict) -> str:
@@ -66,13 +75,16 @@ def enqueue_delivery(message_id: int) -> None:
 
 
 def deliver(message_id: int) -> bool:
-    """Send one pending message exactly once. Returns True when it was sent now.
+    """Send one pending message once. Returns True when it was sent now.
 
     The row is claimed by a conditional UPDATE (pending → sending), the same
     on SQLite and PostgreSQL: of two runs for one message, one claims it and
     the other finds nothing to do. Each statement commits on its own, so the
-    SMTP conversation holds no lock. A failure puts the row back to pending
-    (failed after MAX_ATTEMPTS), with the error, and is raised for the retry.
+    SMTP conversation holds no lock and nothing rolls back after sending. A
+    failure puts the row back to pending (failed after MAX_ATTEMPTS), with the
+    error, and is raised for the retry. The one duplicate left: a worker that
+    dies after the SMTP server accepted the message and before "sent" is
+    recorded; its claim is given back after CLAIM_TIMEOUT (README, E-mails).
     """
     claimed = OutboxMessage.objects.filter(
         pk=message_id, status=OutboxMessage.Status.PENDING
@@ -88,15 +100,44 @@ def deliver(message_id: int) -> bool:
         row.to_email_message().send(using=DELIVERY_MAILER)
     except Exception as exc:
         given_up = row.attempts >= MAX_ATTEMPTS
-        OutboxMessage.objects.filter(pk=message_id).update(
+        _record(
+            message_id,
             status=OutboxMessage.Status.FAILED if given_up else OutboxMessage.Status.PENDING,
-            last_error=repr(exc),
+            last_error=describe(exc),
         )
+        if given_up:
+            logger.error(
+                "Outbox: message %s failed after %s attempts: %r", message_id, row.attempts, exc
+            )
         raise
-    OutboxMessage.objects.filter(pk=message_id).update(
-        status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    _record(message_id, status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error="")
     return True
+
+
+def describe(exc: Exception) -> str:
+    """The error as the national team reads it in the outbox admin ("550 5.7.1 …")."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        return f"{type(exc).__name__}: {exc.smtp_code} {text}"[:2000]
+    return repr(exc)[:2000]
+
+
+def _record(message_id: int, **values) -> None:
+    """Write the outcome of a delivery, retried when the database is busy.
+
+    The message has left (or failed to) already: losing this write would
+    leave it "sending" until its claim times out, and then send it again.
+    """
+    for attempt in range(5):
+        try:
+            OutboxMessage.objects.filter(pk=message_id).update(**values)
+            return
+        except OperationalError:
+            if attempt == 4:
+                logger.exception("Outbox: outcome of message %s not recorded", message_id)
+                raise
+            time.sleep(0.2 * 2**attempt)
 
 
 def sent_past_retention() -> QuerySet[OutboxMessage]:

@@ -10,7 +10,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--older-than", type=int, default=120, help="âge minimal en secondes (défaut 120)"
         )
+        parser.add_argument(
+            "--stale-after",
+            type=int,
+            default=None,
+            help=(
+                "un envoi commencé depuis plus de ce nombre de secondes est celui d'un "
+                "worker arrêté : le courriel est remis en file (défaut 900)"
+            ),
+        )
 
-    def handle(self, *args, older_than, **options):
-        count = requeue_pending(older_than)
+    def handle(self, *args, older_than, stale_after, **options):
+        count = requeue_pending(older_than, stale_after)
         self.stdout.write(f"{count} courriel(s) remis en file.")
