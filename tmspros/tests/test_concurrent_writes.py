@@ -110,5 +110,5 @@ def test_two_parallel_saves_of_one_step_one_wins_the_other_sees_the_conflict(por
     loser = next(answer for answer in answers if answer.status == 409)
     assert "modifiée entre-temps par une autre personne" in html.unescape(loser.text)
     winner_value = "7" if answers[0].status == 302 else "8"
-    values = {value for (value,) in database.query("SELECT value FROM parcours_answer")}
+    values = {value for (value,) in database.query("SELECT CAST(value AS TEXT) FROM parcours_answer")}
     assert f'"{winner_value}"' in values or winner_value in values
