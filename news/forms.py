@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from attachments.services import discard_stored_files, inspect_upload
 from profiles.models import Caisse
+from tmspros.text import FreeTextField
 
 from .models import IMAGE_TYPES, Document, NewsItem, concerning
 
@@ -141,6 +142,9 @@ class NewsItemForm(CheckedFilesForm):
             "image": StoredFileInput,
             "document": StoredFileInput,
         }
+        # Without control or invisible characters (tmspros.text); the body is
+        # also cleaned of unsafe HTML (news.formatting).
+        field_classes = dict.fromkeys(["title", "summary", "body", "image_alt"], FreeTextField)
 
     def stored_file(self, field_name):
         if field_name == "image":
@@ -184,6 +188,7 @@ class DocumentForm(CheckedFilesForm):
         model = Document
         fields = ["title", "description", "category", "file", "date", "caisse"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "file": StoredFileInput}
+        field_classes = dict.fromkeys(["title", "description"], FreeTextField)
 
     def stored_file(self, field_name):
         return StoredFile(

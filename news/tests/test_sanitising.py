@@ -68,3 +68,23 @@ def test_pages_keep_the_strict_content_security_policy(client_a):
         html = response.content.decode()
         assert " style=" not in html, url
         assert "<script>" not in html, url  # every script is a file
+
+
+def test_the_admin_forms_drop_invisible_characters(db):
+    from news.forms import DocumentForm, NewsItemForm
+
+    form = NewsItemForm(
+        {
+            "title": "Sécurité\u202e des\u200b quais\x07",
+            "summary": "Un\x1b résumé",
+            "body": "<p>Premier\x00 paragraphe</p>\n<p>second</p>",
+            "published_at": "01/12/2026",
+            "is_published": "on",
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["title"] == "Sécurité des quais"
+    assert form.cleaned_data["summary"] == "Un résumé"
+    assert form.cleaned_data["body"] == "<p>Premier paragraphe</p>\n<p>second</p>"
+    document = DocumentForm({"title": "\u200b\u202e", "description": "x"})
+    assert "title" in document.errors  # nothing visible is left: the title is required
