@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -36,13 +37,42 @@ class AttachmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
         )
 
 
+class StoredFileLink:
+    """What the admin's file input shows of the current file: its name, the download view."""
+
+    def __init__(self, url, name):
+        self.url, self.name = url, name
+
+    def __str__(self):
+        return self.name
+
+
+class DownloadViewFileWidget(AdminFileWidget):
+    """The current file links to the portal's download view, never to the storage's own
+    URL (an object storage's signed URL would skip the access check and the download
+    headers; the disk has no URL at all)."""
+
+    link = None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"] and self.link is not None:
+            context["widget"]["value"] = self.link
+        return context
+
+
 class QuestionTemplateForm(forms.ModelForm):
     class Meta:
         model = QuestionTemplate
         fields = ["question", "label", "file", "filename", "order"]
+        widgets = {"file": DownloadViewFileWidget}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.file:
+            self.fields["file"].widget.link = StoredFileLink(
+                reverse("attachments:template", args=[self.instance.pk]), self.instance.filename
+            )
         self.fields["filename"].required = False
         self.fields["filename"].help_text = "Par défaut, le nom du fichier envoyé."
 

@@ -2,6 +2,7 @@
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
 
 from .models import QuestionTemplate
 from .services import attachment_for_user
@@ -25,6 +26,7 @@ def private_file_response(field_file, filename, content_type):
     return response
 
 
+@require_safe
 def download(request, pk):
     """A document, for the establishment, its representatives, its caisse, the national team."""
     attachment = attachment_for_user(request.user, pk)
@@ -33,6 +35,7 @@ def download(request, pk):
     return private_file_response(attachment.file, attachment.original_name, attachment.content_type)
 
 
+@require_safe
 def download_template(request, pk):
     """A template offered on a question (any signed-in user)."""
     template = get_object_or_404(QuestionTemplate, pk=pk)

@@ -150,11 +150,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # Uploaded documents are private: there is no MEDIA_URL, they are only served
 # by the permission-checking download view.
+# STORAGE_URL (s3://bucket…) or AWS_STORAGE_BUCKET_NAME put them on an
+# S3-compatible object storage, private (tmspros/object_storage.py).
+from tmspros import object_storage  # noqa: E402 - reads env, above its one use
+
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
-    },
+    "default": object_storage.default_storage(env, MEDIA_ROOT),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

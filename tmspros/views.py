@@ -25,6 +25,7 @@ def server_error(request):
     return HttpResponseServerError(loader.get_template("500.html").render())
 
 
+@require_safe
 @login_not_required
 def legal_notice(request):
     return render(request, "legal_notice.html")

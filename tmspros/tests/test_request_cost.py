@@ -33,9 +33,8 @@ def writes_of(queries):
 def test_a_logged_in_page_read_again_within_a_minute_writes_nothing(client_a):
     with at(1):
         client_a.get(reverse("legal_notice"))
-    with at(31):
-        with CaptureQueriesContext(connection) as queries:
-            assert client_a.get(reverse("legal_notice")).status_code == 200
+    with at(31), CaptureQueriesContext(connection) as queries:
+        assert client_a.get(reverse("legal_notice")).status_code == 200
     assert writes_of(queries.captured_queries) == []
 
 
