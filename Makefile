@@ -9,7 +9,7 @@ SITE_URL ?= http://localhost:$(PORT)
 # The embedded defaults (SQLite, console e-mails) need DEBUG=1, unless DEBUG is set.
 DEV_ENV = DEBUG=$${DEBUG:-1} SITE_URL=$(SITE_URL)
 
-.PHONY: run manage test bench check-python venv install install-dev migrate demo lint clean
+.PHONY: run manage test bench deploy-local check-python venv install install-dev migrate demo lint clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -63,7 +63,6 @@ bench: install-dev
 # The production layout on one machine, on 127.0.0.1: PostgreSQL, Redis, S3 (moto),
 # an SMTP sink, two gunicorn processes, Celery worker and beat; Ctrl-C stops all.
 # DEPLOY_ARGS="--check" starts, waits until healthy, and stops (see deploy/local.py --help).
-.PHONY: deploy-local
 deploy-local: install-dev
 	$(BIN)/python deploy/local.py $(DEPLOY_ARGS)
 
