@@ -86,7 +86,7 @@ def activate(request, uidb36, token):
             user=user, password=form.cleaned_data["password1"], request=request
         )
         request.session.pop(ACTIVATION_SESSION_KEY, None)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
         # The password just chosen counts as typed: a staff member goes on to
         # set up their second factor without being asked for it again.
         record_authentication(request, user, method="password")

@@ -20,7 +20,7 @@ from profiles.forms import ProfileForm
 
 from .kinds import export_value
 from .models import Answer, Block, Comment, Question, Step, StepProgress
-from .steps import author_label
+from .steps import author_label, latest_comments
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -145,13 +145,12 @@ def build_workbook(establishment) -> Workbook:
         )
     }
     answers = {a.question_id: a.value for a in Answer.objects.filter(establishment=establishment)}
-    comments = {}
-    for comment in (
-        Comment.objects.filter(establishment=establishment)
-        .select_related("author")
-        .order_by("created_at", "pk")
-    ):
-        comments[(comment.block_id, comment.voice)] = comment  # the newest wins
+    blocks = [block.pk for step in steps for block in step.active_blocks]
+    comments = {
+        (block_id, voice): versions[0]  # the current version only, read in one query
+        for block_id, voices in latest_comments(establishment, blocks, earlier=0).items()
+        for voice, versions in voices.items()
+    }
     documents = {}
     for attachment in Attachment.objects.filter(establishment=establishment).order_by(
         "uploaded_at", "pk"

@@ -375,7 +375,11 @@ class Comment(models.Model):
         verbose_name = "commentaire"
         verbose_name_plural = "commentaires"
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["establishment", "block", "voice", "-created_at"])]
+        indexes = [
+            models.Index(fields=["establishment", "block", "voice", "-created_at"]),
+            # The admin's list of every comment, newest first (read backwards).
+            models.Index(fields=["created_at", "id"], name="comment_created_at_id"),
+        ]
 
     def __str__(self):
         return f"{self.get_voice_display()} – {self.block.code}"

@@ -72,12 +72,21 @@ def save_step(*, establishment, form, by) -> StepProgress:
     written and StepConflict is raised. Beyond the establishment's space, the
     form's files are refused (ValidationError keyed by their field) and nothing
     is written.
+
+    The step is read once, by the page (the form's StepData): every change of
+    what the state is computed from (answers, documents, the establishment's
+    comments) bumps the version, so the same version under the lock means the
+    same content; a different one (a voice that does not conflict saved
+    meanwhile) reads it again. What is written is applied to it in memory.
     """
     step = form.step_data.step
     progress = locked_progress(establishment, step)
     if form.writes_answers and progress.version != form.cleaned_data["version"]:
         raise StepConflict(progress)
-    data = load_step(establishment, step, progress=progress)
+    data = form.step_data
+    if data.progress.version != progress.version:
+        data = load_step(establishment, step, progress=progress)
+    data.progress = progress
 
     changed = False
     for row in data.rows.values():
@@ -88,7 +97,7 @@ def save_step(*, establishment, form, by) -> StepProgress:
         if row.answer is None:
             if value in (None, "", []):
                 continue
-            Answer.objects.create(
+            row.answer = Answer.objects.create(
                 establishment=establishment, question=row.question, value=value, updated_by=by
             )
             changed = True
@@ -131,10 +140,12 @@ def save_step(*, establishment, form, by) -> StepProgress:
     uploads = form.uploads()
     if uploads:
         try:
-            store_documents(establishment=establishment, uploads=uploads, by=by)
+            stored = store_documents(establishment=establishment, uploads=uploads, by=by)
         except QuotaExceeded as error:
             names = {form.files_field_name(upload.question) for upload in uploads}
             raise QuotaExceeded({name: error.messages for name in names}) from None
+        for attachment in stored:
+            data.rows[attachment.question_id].documents.insert(0, attachment)
         changed = True
 
     if changed:
@@ -145,7 +156,7 @@ def save_step(*, establishment, form, by) -> StepProgress:
         progress.sent_back_at = progress.sent_back_by = None
         progress.sent_back_message = ""
         progress.completed_at = None
-    _apply_state(progress, load_step(establishment, step, progress=progress))
+    _apply_state(progress, data)
     if representatives_comments or newly_seen:
         emails.representatives_wrote(
             progress, comments=representatives_comments, seen=newly_seen, by=by

@@ -2,19 +2,25 @@
 
 `load_step` reads and never writes: displaying a step creates no row, so the
 establishment's page, the conflict page and the back office share it. Every
-collection is loaded in a fixed number of queries, whatever the amount of data.
+collection is loaded in a fixed number of queries, whatever the amount of data,
+and a bounded amount of it: of each voice's comment, the current version and
+the EARLIER_SHOWN latest earlier ones (the rest is on its history page).
 """
 
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Prefetch
+from django.db.models import Count, F, Prefetch, Window
+from django.db.models.functions import RowNumber
 
 from attachments.models import Attachment, QuestionTemplate
 from attachments.services import used_bytes
 
 from .kinds import display_value
 from .models import Answer, Block, Comment, Question, StepProgress
+
+# Earlier versions of a voice's comment shown with it; its history page lists them all.
+EARLIER_SHOWN = 3
 
 
 def author_label(user, establishment) -> str:
@@ -53,11 +59,11 @@ class QuestionRow:
 
 @dataclass
 class BlockRow:
-    """A block with its questions and every version of the three voices' comments."""
+    """A block with its questions and the latest versions of the three voices' comments."""
 
     block: Block
     questions: list  # QuestionRow
-    comments: dict  # voice -> [Comment], newest first
+    comments: dict  # voice -> [Comment], newest first: the current one, EARLIER_SHOWN earlier
     establishment: object = None
 
     def current(self, voice) -> Comment | None:
@@ -66,6 +72,22 @@ class BlockRow:
 
     def earlier(self, voice) -> list:
         return self.comments.get(voice, [])[1:]
+
+    @cached_property
+    def earlier_count(self) -> dict:
+        """How many earlier versions each voice's comment has, shown or not."""
+        return {
+            voice.value: max(0, self.current(voice).versions - 1) if self.current(voice) else 0
+            for voice in Comment.Voice
+        }
+
+    @cached_property
+    def more_earlier(self) -> dict:
+        """Each voice: whether it has earlier versions beyond those shown (see its history)."""
+        return {
+            voice.value: self.earlier_count[voice.value] > len(self.earlier(voice))
+            for voice in Comment.Voice
+        }
 
     def shown(self, comment) -> dict:
         """A comment as the pages show it: its text, who wrote it, when."""
@@ -160,8 +182,33 @@ def saved_progress(establishment, step) -> StepProgress:
     return progress
 
 
+def latest_comments(establishment, blocks, *, earlier=EARLIER_SHOWN) -> dict:
+    """{block id: {voice: [Comment]}}, in one query whatever the number of versions:
+    of each voice's comment on `blocks`, the current version and up to `earlier`
+    earlier ones, newest first, each with `.versions` (how many the voice holds)."""
+    voice_of_block = [F("block_id"), F("voice")]
+    latest = (
+        Comment.objects.filter(establishment=establishment, block__in=blocks)
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=voice_of_block,
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            ),
+            versions=Window(Count("pk"), partition_by=voice_of_block),
+        )
+        .filter(position__lte=earlier + 1)
+        .select_related("author")
+        .order_by("block_id", "voice", "position")
+    )
+    comments = {}
+    for comment in latest:
+        comments.setdefault(comment.block_id, {}).setdefault(comment.voice, []).append(comment)
+    return comments
+
+
 def load_step(establishment, step, progress=None) -> StepData:
-    """Blocks, active questions, answers, comments (every version) and documents of a step."""
+    """Blocks, active questions, answers, comments (the latest versions) and documents of a step."""
     questions = (
         Question.objects.active()
         .order_by("order", "pk")
@@ -190,13 +237,7 @@ def load_step(establishment, step, progress=None) -> StepData:
         answer.question_id: answer
         for answer in Answer.objects.filter(establishment=establishment, question__in=question_ids)
     }
-    comments = {}
-    for comment in (
-        Comment.objects.filter(establishment=establishment, block__in=[b.pk for b in blocks])
-        .select_related("author")
-        .order_by("-created_at", "-pk")
-    ):
-        comments.setdefault(comment.block_id, {}).setdefault(comment.voice, []).append(comment)
+    comments = latest_comments(establishment, [b.pk for b in blocks])
     rows = [
         BlockRow(
             block=block,
@@ -223,4 +264,3 @@ def load_step(establishment, step, progress=None) -> StepData:
     if data.takes_files:
         data.used_bytes = used_bytes(establishment)
     return data
-

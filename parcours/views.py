@@ -3,12 +3,13 @@ from itertools import groupby
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from attachments.models import Attachment
 from attachments.services import MEGABYTE, limits_text, used_bytes
@@ -17,7 +18,7 @@ from profiles.permissions import Action
 
 from . import export, services, versions
 from .forms import StepForm
-from .models import Step
+from .models import Block, Comment, Step
 from .steps import author_label, load_step
 
 SAVED_MESSAGE = "Vos réponses ont été enregistrées."
@@ -29,17 +30,30 @@ CONFLICT_MESSAGE = (
 )
 # The largest primary key (BigAutoField); a posted id beyond it cannot exist.
 MAX_ID = 2**63 - 1
+# A voice's comment history, by the French name its address uses.
+HISTORY_VOICES = {
+    "etablissement": Comment.Voice.ESTABLISHMENT,
+    "cse": Comment.Voice.REPRESENTATIVES,
+    "caisse": Comment.Voice.CAISSE,
+}
+HISTORY_PER_PAGE = 20
+DOCUMENTS_PER_PAGE = 50
 
 
+@require_safe
 @profile_required
 def index(request):
     steps = services.steps_with_states(request.establishment)
     return render(request, "parcours/index.html", {"steps": steps})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @profile_required
 def step(request, number):
-    step = get_object_or_404(Step, number=number)
+    steps = list(Step.objects.order_by("number"))  # the page's menu holds all four
+    step = next((s for s in steps if s.number == number), None)
+    if step is None:
+        raise Http404("Étape introuvable.")
     data = load_step(request.establishment, step)
     permissions = request.permissions
     form = StepForm(data, request.POST or None, request.FILES or None, permissions=permissions)
@@ -69,7 +83,7 @@ def step(request, number):
         "parcours/step.html",
         {
             "step": step,
-            "steps": services.steps_with_states(request.establishment),
+            "steps": services.steps_with_states(request.establishment, steps),
             "data": data,
             "progress": data.progress,
             "form": form,
@@ -84,6 +98,49 @@ def step(request, number):
     )
 
 
+@require_safe
+@profile_required
+def comment_history(request, number, block, voice):
+    """Every version of one voice's comment on a block of the establishment's step,
+    newest first, a page at a time (the step page shows the latest few)."""
+    if voice not in HISTORY_VOICES or not 0 < block <= MAX_ID:
+        raise Http404("Historique introuvable.")
+    step = get_object_or_404(Step, number=number)
+    block = get_object_or_404(Block, pk=block, step=step, retired_at__isnull=True)
+    versions = (
+        Comment.objects.filter(
+            establishment=request.establishment, block=block, voice=HISTORY_VOICES[voice]
+        )
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(versions, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+    first_number = page.paginator.count - page.start_index() + 1 if page.paginator.count else 0
+    shown = [
+        {
+            "number": first_number - index,
+            "text": comment.text,
+            "author": author_label(comment.author, request.establishment),
+            "created_at": comment.created_at,
+        }
+        for index, comment in enumerate(page.object_list)
+    ]
+    return render(
+        request,
+        "parcours/history.html",
+        {
+            "step": step,
+            "comment_block": block,  # "block" is the template's own {{ block }}
+            "voice_label": HISTORY_VOICES[voice].label,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "ellipsis": Paginator.ELLIPSIS,
+            "versions": shown,
+        },
+    )
+
+
+@require_safe
 @profile_required
 def export_xlsx(request):
     content = export.workbook_bytes(request.establishment)
@@ -115,11 +172,13 @@ def _plain(number) -> str:
 # --- "Mes pièces jointes" ----------------------------------------------------------
 
 
+@require_safe
 @establishment_required
 def documents(request):
-    """ "Mes pièces jointes": every document, grouped by step and question, newest first."""
+    """ "Mes pièces jointes": every document, grouped by step and question, newest first,
+    DOCUMENTS_PER_PAGE a page."""
     establishment = request.establishment
-    attachments = list(
+    ordered = (
         Attachment.objects.filter(establishment=establishment)
         .select_related("question__block__step", "uploaded_by")
         .order_by(
@@ -131,6 +190,8 @@ def documents(request):
             "-pk",
         )
     )
+    page = Paginator(ordered, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    attachments = list(page.object_list)
     for attachment in attachments:
         attachment.depositor = author_label(attachment.uploaded_by, establishment)
     steps = []
@@ -147,6 +208,9 @@ def documents(request):
         "attachments/index.html",
         {
             "steps": steps,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "ellipsis": Paginator.ELLIPSIS,
             "limits": limits_text(),
             "used": used,
             "quota": quota,

@@ -268,7 +268,7 @@ def accept_invitation(request, token):
         except services.InvitationError as error:
             return _invitation_page(request, invitation, status=400, problem=str(error))
         if account is None:
-            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, membership.user, backend="allauth.account.auth_backends.AuthenticationBackend")
             record_authentication(request, membership.user, method="password")
         request.session[CURRENT_ESTABLISHMENT_KEY] = membership.establishment_id
         messages.success(

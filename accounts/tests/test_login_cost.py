@@ -1,9 +1,9 @@
 """A login costs one password hash whatever happens: right or wrong password,
 unknown identifier, locked identifier (the time of an answer tells nothing)."""
 
+import contextlib
 from unittest import mock
 
-import pytest
 from django.contrib.auth.hashers import get_hasher
 from django.test import Client
 from django.urls import reverse
@@ -12,26 +12,27 @@ from accounts.models import LoginLock
 from conftest import PASSWORD
 
 LOGIN_URL = reverse("account_login")
+LOCKED = "Votre compte est bloqué."
 
 
-@pytest.fixture
-def hash_checks():
-    """Every password hash computed: a check (verify) or a hash made (encode; the
-    test hasher's verify encodes, and that is one computation, not two)."""
+@contextlib.contextmanager
+def counted_hashes():
+    """The password hashes computed meanwhile: "verify" (a check) or "encode" (a
+    hash made); the test hasher's verify encodes, which is one computation."""
     hasher = type(get_hasher())
-    calls, depth = [], []
+    calls, running = [], []
 
     def counting(name):
         original = getattr(hasher, name)
 
         def wrapper(self, *args, **kwargs):
-            if not depth:
+            if not running:
                 calls.append(name)
-            depth.append(name)
+            running.append(name)
             try:
                 return original(self, *args, **kwargs)
             finally:
-                depth.pop()
+                running.pop()
 
         return wrapper
 
@@ -46,29 +47,33 @@ def login(identifier, password):
     return Client().post(LOGIN_URL, {"login": identifier, "password": password})
 
 
-def test_the_right_password_costs_one_hash(establishment_a, hash_checks):
-    assert login(establishment_a.siret, PASSWORD).status_code == 302
-    assert len(hash_checks) == 1
+def test_the_right_password_costs_one_hash(establishment_a):
+    with counted_hashes() as hashes:
+        response = login(establishment_a.siret, PASSWORD)
+    assert response.status_code == 302
+    assert hashes == ["verify"]
 
 
-def test_a_wrong_password_costs_one_hash(establishment_a, hash_checks):
-    response = login(establishment_a.siret, "Faux-mot2passe!")
-    assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
-    assert len(hash_checks) == 1
+def test_a_wrong_password_costs_one_hash(establishment_a):
+    with counted_hashes() as hashes:
+        response = login(establishment_a.siret, "Faux-mot2passe!")
+    assert not response.wsgi_request.user.is_authenticated
+    assert hashes == ["verify"]
 
 
-def test_an_unknown_identifier_costs_one_hash(db, hash_checks):
-    response = login("55210055400013", "Faux-mot2passe!")
-    assert response.status_code == 200
-    assert len(hash_checks) == 1
+def test_an_unknown_identifier_costs_one_hash(db):
+    with counted_hashes() as hashes:
+        response = login("55210055400013", "Faux-mot2passe!")
+    assert not response.wsgi_request.user.is_authenticated
+    assert hashes == ["encode"]
 
 
 def test_a_locked_identifier_costs_one_hash(establishment_a):
     for attempt in range(3):
         login(establishment_a.siret, f"Faux-{attempt}!aaaa")
     assert LoginLock.objects.get(identifier=establishment_a.siret).is_locked()
-    with hash_checks_of() as calls:
+    with counted_hashes() as hashes:
         response = login(establishment_a.siret, PASSWORD)
     assert LOCKED in response.content.decode()
     assert not response.wsgi_request.user.is_authenticated
-    assert calls == ["encode"]
+    assert hashes == ["encode"]

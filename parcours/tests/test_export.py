@@ -4,6 +4,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from parcours.models import Comment, Question, StepProgress
+from parcours.steps import latest_comments
 
 from .conftest import attach, form_data
 
@@ -183,3 +184,35 @@ def test_export_says_when_the_figures_are_not_known(client_b, establishment_b, p
     }
     assert summary["Journées perdues liées aux TMS"] == "Non communiqué"
     assert summary["Année des données"] == "Non communiqué"
+
+
+def test_export_keeps_the_current_comment_reading_no_earlier_version(
+    client_a, establishment_a, parcours
+):
+    """Of 200 versions, the newest is exported; the comments are one query that
+    returns one row per voice and block, whatever the number of versions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    block = Question.objects.get(code="Q1").block
+    Comment.objects.bulk_create(
+        Comment(
+            establishment=establishment_a,
+            block=block,
+            voice=Comment.Voice.ESTABLISHMENT,
+            text=f"Version {index}",
+            author=establishment_a.account,
+        )
+        for index in range(1, 201)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        workbook = read(client_a.get(reverse("parcours:export")))
+    rows = {row[1]: row for row in workbook["Étape 1"].iter_rows(min_row=2, values_only=True)}
+    assert rows["Q1"][5].startswith("Version 200\n— Ateliers Alpha, ")
+    comment_queries = [q["sql"] for q in queries if 'FROM "parcours_comment"' in q["sql"]]
+    assert len(comment_queries) == 1
+    # That query brings back the current version only, not the 200.
+    latest = latest_comments(establishment_a, [block.pk], earlier=0)
+    assert [[c.text for c in versions] for versions in latest[block.pk].values()] == [
+        ["Version 200"]
+    ]

@@ -73,3 +73,20 @@ def test_the_step_page_query_count_does_not_grow_with_comments_and_documents(
         attach(establishment_a, "Q8", name=f"tableau {index}.xlsx")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client_a.get(STEP1)
+
+
+def test_a_save_reads_the_step_once(client_a, establishment_a, parcours):
+    """The page's read model is the one the save writes on (the version, checked
+    under the lock, says it is still the step's content)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    attach(establishment_a, "Q8")
+    client_a.post(STEP1, form_data(establishment_a, 1, {"Q1": "non"}))
+    with CaptureQueriesContext(connection) as queries:
+        response = client_a.post(STEP1, form_data(establishment_a, 1, {"Q1": "oui"}))
+    assert response.status_code == 302
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "parcours_block"')]
+    assert len(reads) == 1
+    progress = StepProgress.objects.get(establishment=establishment_a, step__number=1)
+    assert progress.version == 2 and progress.status == StepProgress.Status.COMPLETE
