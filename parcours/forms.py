@@ -187,6 +187,15 @@ class StepForm(forms.Form):
                 if id(uploaded) not in kept_uploads
             ]
 
+    def carry_files_into(self, posted) -> None:
+        """A valid form met a conflict (someone saved meanwhile): its files are kept
+        as pending, and `posted` (the data of the conflict page's form) names them,
+        so that the page shows them "prêt à être enregistré" as after an error."""
+        self.keep_files()
+        questions = {question.pk: question for question in self._file_questions()}
+        for pending in self.kept_files:
+            posted.appendlist(self.pending_field_name(questions[pending.question_id]), pending.pk)
+
     @property
     def error_banner(self) -> str:
         """What the banner of a refused form says, true for the files too."""

@@ -69,6 +69,7 @@ def step(request, number):
             conflict = versions.diff(saved, versions.with_typed(saved, data, form))
             posted = request.POST.copy()
             posted["version"] = data.progress.version
+            form.carry_files_into(posted)
             form = StepForm(data, posted, permissions=permissions)
             form.is_valid()
         except ValidationError as error:

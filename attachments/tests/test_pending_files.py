@@ -119,6 +119,28 @@ def test_without_files_the_banner_still_says_nothing_is_lost(client_a, progress_
     assert "prêt à être enregistré" not in html
 
 
+def test_a_file_of_a_save_that_met_a_conflict_is_kept_and_shown_ready(client_a, progress_a):
+    from django.test import Client
+
+    colleague = Client()
+    colleague.force_login(progress_a.establishment.account)
+    assert post_step(colleague, answer="oui").status_code == 302  # version 0 → 1
+    response = post_step(client_a, files.upload("bilan.pdf", files.pdf_bytes()), answer="non")
+    assert response.status_code == 409
+    pending = PendingUpload.objects.get()
+    assert pending.original_name == "bilan.pdf"
+    html = unescape(response.content.decode())
+    assert f'name="pending-Q8" value="{pending.pk}"' in html
+    assert ") : prêt à être enregistré" in html
+    assert not Attachment.objects.exists()
+    # Saving from the conflict page (its version is the current one) attaches it.
+    progress_a.refresh_from_db()
+    t7 = Question.objects.get(code="T7")
+    again = {"version": str(progress_a.version), f"q_{t7.pk}": "non", "pending-Q8": [pending.pk]}
+    assert client_a.post(STEP1, again).status_code == 302
+    assert Attachment.objects.get().original_name == "bilan.pdf"
+
+
 def test_kept_files_are_discarded_after_their_delay_by_the_purge(
     client_a, progress_a, time_machine
 ):
