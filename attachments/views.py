@@ -1,22 +1,44 @@
 """Downloads: a document for whoever may see its establishment, a template for anyone signed in."""
 
+import logging
+
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from .models import QuestionTemplate
 from .services import attachment_for_user
 
+logger = logging.getLogger(__name__)
+
 # A downloaded document is never rendered as a page of this site.
 DOWNLOAD_CSP = "sandbox; default-src 'none'"
 
 
-def private_file_response(field_file, filename, content_type):
-    """A stored file sent as a download under its original name, never rendered."""
+def storage_errors() -> tuple[type[Exception], ...]:
+    """What a storage that does not answer raises: the disk's, or S3's (botocore)."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # the object storage's libraries are optional
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
+
+
+STORAGE_UNAVAILABLE = "Le stockage des documents ne répond pas pour le moment."
+
+
+def private_file_response(request, field_file, filename, content_type):
+    """A stored file sent as a download under its original name, never rendered.
+
+    A missing file is a 404; a storage that does not answer (the object
+    storage down) is a 503 page in the portal's layout, never a 500."""
     try:
         stream = field_file.open("rb")
     except FileNotFoundError as error:
         raise Http404("Ce fichier n'est plus disponible.") from error
+    except storage_errors():
+        logger.exception("Storage unavailable while opening %s", field_file.name)
+        return render(request, "503.html", {"reason": STORAGE_UNAVAILABLE}, status=503)
     response = FileResponse(
         stream, as_attachment=True, filename=filename, content_type=content_type
     )
@@ -32,11 +54,15 @@ def download(request, pk):
     attachment = attachment_for_user(request.user, pk)
     if attachment is None:
         raise Http404("Pièce jointe introuvable.")
-    return private_file_response(attachment.file, attachment.original_name, attachment.content_type)
+    return private_file_response(
+        request, attachment.file, attachment.original_name, attachment.content_type
+    )
 
 
 @require_safe
 def download_template(request, pk):
     """A template offered on a question (any signed-in user)."""
     template = get_object_or_404(QuestionTemplate, pk=pk)
-    return private_file_response(template.file, template.filename, "application/octet-stream")
+    return private_file_response(
+        request, template.file, template.filename, "application/octet-stream"
+    )

@@ -6,11 +6,11 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from attachments.views import DOWNLOAD_CSP, private_file_response
+from attachments.views import DOWNLOAD_CSP, private_file_response, storage_errors
 from profiles.models import Caisse
 
 from .forms import RegionFilterForm, alphabetical
@@ -71,6 +71,8 @@ def news_image(request, pk):
         stream = item.image.open("rb")
     except FileNotFoundError as error:
         raise Http404("Cette image n'est plus disponible.") from error
+    except storage_errors():  # the object storage is down: the page shows the alt text
+        return HttpResponse(status=503)
     response = FileResponse(stream, content_type=item.image_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = DOWNLOAD_CSP
@@ -84,7 +86,7 @@ def news_document(request, pk):
     item = on_portal_item(pk)
     if not item.document:
         raise Http404("Cette actualité n'a pas de document joint.")
-    return private_file_response(item.document, item.document_name, item.document_type)
+    return private_file_response(request, item.document, item.document_name, item.document_type)
 
 
 @require_safe
@@ -106,7 +108,7 @@ def documentation(request):
 def document_download(request, pk):
     """Signed-in readers it concerns only; another caisse's document is a 404."""
     document = get_object_or_404(Document.objects.concerning(request), pk=pk)
-    return private_file_response(document.file, document.filename, document.content_type)
+    return private_file_response(request, document.file, document.filename, document.content_type)
 
 
 def every_caisse():

@@ -191,6 +191,24 @@ def test_an_object_missing_from_the_bucket_is_a_404_not_a_500(bucket, client_a, 
     assert response.status_code == 404
 
 
+def test_an_object_storage_that_does_not_answer_is_a_503_page_not_a_500(
+    bucket, client_a, progress_a, monkeypatch
+):
+    from botocore.exceptions import EndpointConnectionError
+    from storages.backends.s3 import S3Storage
+
+    send(client_a, files.upload("un.pdf", files.pdf_bytes()))
+    attachment = Attachment.objects.get()
+
+    def down(self, name, mode="rb"):
+        raise EndpointConnectionError(endpoint_url="https://s3.example.fr")
+
+    monkeypatch.setattr(S3Storage, "_open", down)
+    response = client_a.get(reverse("attachments:download", args=[attachment.pk]))
+    assert response.status_code == 503
+    assert "Le stockage des documents ne répond pas pour le moment." in response.content.decode()
+
+
 def test_a_deleted_document_removes_its_object_once_committed(
     bucket, client_a, progress_a, django_capture_on_commit_callbacks
 ):
