@@ -163,17 +163,21 @@ def detect_kind(uploaded_file, name: str) -> tuple[FileKind, str]:
 
 PDF_ACTIVE_MESSAGE = (
     "ce PDF contient du contenu actif (JavaScript, lancement de programme, fichier joint ou "
-    "action automatique) ; enregistrez-le de nouveau en PDF simple (« Imprimer en PDF »)."
+    "envoi de formulaire) ; enregistrez-le de nouveau en PDF simple (« Imprimer en PDF »)."
 )
 PDF_UNREADABLE_MESSAGE = (
     "ce PDF est illisible ou trop complexe pour être vérifié ; enregistrez-le de nouveau "
     "en PDF (« Imprimer en PDF ») et recommencez."
 )
 # Names whose presence, as a key or as a value, makes a PDF active.
-PDF_ACTIVE_NAMES = frozenset(
-    ("/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/OpenAction", "/AA")
+PDF_ACTIVE_NAMES = frozenset(("/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles"))
+# Actions (an /OpenAction, a page's or a field's /AA, a link) are active by
+# their type (/S) only: most PDFs (LaTeX, office suites) open at page 1 with
+# a harmless /GoTo, and refusing every /OpenAction would refuse them.
+PDF_ACTIVE_ACTIONS = frozenset(
+    ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/RichMediaExecute")
 )
-PDF_MAX_SECONDS = 5.0
+PDF_MAX_SECONDS = 2.0  # a worker is never held long by a crafted PDF
 PDF_MAX_OBJECTS = 200_000
 PDF_CHUNK = 1024 * 1024
 
@@ -247,6 +251,8 @@ def _pdf_has_active_content(uploaded_file) -> bool:
                 elif isinstance(item, DictionaryObject):
                     for key, value in item.items():
                         if key in PDF_ACTIVE_NAMES:
+                            return True
+                        if key == "/S" and value in PDF_ACTIVE_ACTIONS:
                             return True
                         pending.append(value)
                 elif isinstance(item, ArrayObject):

@@ -129,12 +129,16 @@ def test_a_launch_action_across_the_first_mebibyte_read_is_refused():
         pytest.param(
             lambda w: w._root_object.__setitem__(
                 NameObject("/OpenAction"),
-                DictionaryObject({NameObject("/S"): NameObject("/GoTo"), NameObject("/D"): TextStringObject("x")}),
+                DictionaryObject({NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")}),
             ),
-            id="open-action",
+            id="open-action-launch",
         ),
         pytest.param(
-            lambda w: w.pages[0].__setitem__(NameObject("/AA"), DictionaryObject()), id="page-auto-action"
+            lambda w: w.pages[0].__setitem__(
+                NameObject("/AA"),
+                DictionaryObject({NameObject("/O"): DictionaryObject({NameObject("/S"): NameObject("/SubmitForm")})}),
+            ),
+            id="page-auto-action-submit-form",
         ),
     ],
 )
@@ -142,6 +146,16 @@ def test_embedded_files_javascript_and_automatic_actions_are_refused(mutate):
     writer = plain_writer()
     mutate(writer)
     assert "contenu actif" in verdict("rapport.pdf", written(writer, compress_objects=True))
+
+
+def test_a_pdf_that_opens_at_its_first_page_is_accepted():
+    """LaTeX (hyperref) and office suites write an /OpenAction that only shows page 1."""
+    writer = plain_writer()
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {NameObject("/S"): NameObject("/GoTo"), NameObject("/D"): TextStringObject("page1")}
+    )
+    writer.pages[0][NameObject("/AA")] = DictionaryObject()
+    assert verdict("cours.pdf", written(writer, compress_objects=True)) == "accepté"
 
 
 def test_an_unparsable_pdf_is_refused_with_a_clear_sentence():
