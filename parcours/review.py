@@ -9,7 +9,7 @@ group's permissions and the one visibility rule).
 from django.db import transaction
 from django.utils import timezone
 
-from tmspros.text import clean_text
+from tmspros.text import clean_text, same_text
 
 from . import emails, versions
 from .models import Comment, StepProgress, StepValidation
@@ -46,7 +46,7 @@ def save_caisse_comments(*, establishment, step, texts: dict, by) -> list:
             continue
         text = (texts[block.block.pk] or "").strip()
         current = block.current(Comment.Voice.CAISSE)
-        if text == (current.text if current else ""):
+        if same_text(current.text if current else "", text, multiline=True):
             continue
         created.append(
             Comment.objects.create(

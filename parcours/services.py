@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from attachments.models import Attachment
 from attachments.services import QuotaExceeded, store_documents
+from tmspros.text import FreeTextField, same_text
 
 from . import emails
 from .models import Answer, Comment, Step, StepProgress
@@ -101,7 +102,7 @@ def save_step(*, establishment, form, by) -> StepProgress:
                 establishment=establishment, question=row.question, value=value, updated_by=by
             )
             changed = True
-        elif row.answer.value != value:
+        elif not _same_answer(form.fields[name], row.answer.value, value):
             row.answer.value, row.answer.updated_by = value, by
             row.answer.save(update_fields=["value", "updated_by", "updated_at"])
             changed = True
@@ -114,7 +115,7 @@ def save_step(*, establishment, form, by) -> StepProgress:
                 continue
             text = form.cleaned_data.get(name, "")
             current = block.current(voice)
-            if text == (current.text if current else ""):
+            if same_text(current.text if current else "", text, multiline=True):
                 continue
             # A new version each time: earlier ones are kept.
             Comment.objects.create(
@@ -254,3 +255,11 @@ def steps_with_states(establishment, steps=None) -> list:
             progress.state_label if progress else StepProgress.Status.TO_COMPLETE.label
         )
     return steps
+
+
+def _same_answer(field, stored, value) -> bool:
+    """An answer re-posted untouched is unchanged, even if stored before its text
+    was normalised (tmspros.text.same_text)."""
+    if isinstance(field, FreeTextField) and isinstance(value, str):
+        return same_text(stored, value, multiline=field.multiline)
+    return stored == value

@@ -44,6 +44,16 @@ def clean_text(value, *, multiline: bool = False) -> str:
     return _SPACES_AT_LINE_END.sub("\n", text).strip()
 
 
+def same_text(stored, typed: str, *, multiline: bool = False) -> bool:
+    """Whether `typed` (already cleaned) says what `stored` says. Text stored
+    before the normaliser existed (CRLF from a text area, doubled spaces, an
+    invisible character) counts as unchanged when it is re-posted untouched:
+    no new version, no "modifiée depuis la validation", no e-mail."""
+    if stored == typed:
+        return True
+    return isinstance(stored, str) and clean_text(stored, multiline=multiline) == typed
+
+
 class FreeTextField(forms.CharField):
     """A CharField whose value is `clean_text`-ed before it is validated: a NUL is
     dropped rather than refused, and a value made only of invisible characters

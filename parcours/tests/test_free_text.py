@@ -74,3 +74,62 @@ def test_the_caisse_comment_loses_invisible_characters(
         {"step": "1", "action": "comments", f"caisse_comment_{block.pk}": f"Bien{HIDDEN}\nvu"},
     )
     assert Comment.objects.get(voice=Comment.Voice.CAISSE, block=block).text == "Bien\nvu"
+
+
+def test_text_stored_before_the_normaliser_re_posted_untouched_is_unchanged(
+    client_a, establishment_a, parcours
+):
+    """A text area posts CRLF; what was stored before today kept it (and doubled
+    spaces): re-posting it as it is shown makes no new version, no change."""
+    from parcours.models import StepProgress
+
+    block = Question.objects.get(code="Q1").block
+    client_a.post(STEP1, form_data(establishment_a, 1))
+    q4 = Answer.objects.get(establishment=establishment_a, question__code="Q4")
+    Answer.objects.filter(pk=q4.pk).update(value="Ligne un\r\nLigne  deux ")
+    Comment.objects.create(
+        establishment=establishment_a,
+        block=block,
+        voice=Comment.Voice.ESTABLISHMENT,
+        text="Notre avis\r\nancien",
+        author=establishment_a.account,
+    )
+    version = StepProgress.objects.get(establishment=establishment_a, step__number=1).version
+    data = form_data(
+        establishment_a,
+        1,
+        {"Q4": "Ligne un\r\nLigne  deux "},
+        comments={block.pk: "Notre avis\r\nancien"},
+    )
+    assert client_a.post(STEP1, data).status_code == 302
+    assert Comment.objects.filter(block=block, voice=Comment.Voice.ESTABLISHMENT).count() == 1
+    progress = StepProgress.objects.get(establishment=establishment_a, step__number=1)
+    assert progress.version == version
+
+
+@pytest.mark.django_db
+def test_an_old_caisse_comment_re_posted_untouched_sends_no_e_mail(
+    backoffice_a,
+    establishment_a,
+    client_a,
+    parcours,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    block = Question.objects.get(code="Q1").block
+    client_a.post(STEP1, form_data(establishment_a, 1))
+    Comment.objects.create(
+        establishment=establishment_a,
+        block=block,
+        voice=Comment.Voice.CAISSE,
+        text="Bien\r\nvu",
+        author=establishment_a.preventeur,
+    )
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        backoffice_a.post(
+            reverse("admin:profiles_establishment_follow", args=[establishment_a.pk]),
+            {"step": "1", "action": "comments", f"caisse_comment_{block.pk}": "Bien\r\nvu"},
+        )
+    assert Comment.objects.filter(block=block, voice=Comment.Voice.CAISSE).count() == 1
+    assert mailoutbox == []
