@@ -1,4 +1,5 @@
 from allauth.account.internal.flows.login import record_authentication
+from allauth.account.internal.flows.reauthentication import raise_if_reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -70,8 +71,14 @@ def profile(request):
 def _establishment_profile(request):
     establishment = request.establishment
     was_complete = establishment.is_profile_complete
+    had_head_email = bool(establishment.head_email)
     form = ProfileForm(request.POST or None, instance=establishment)
     if form.is_valid():
+        if had_head_email and "head_email" in form.changed_data:
+            # That address receives the account's password resets ("Mot de passe
+            # oublié ?"): changing it asks for the password again, as changing the
+            # account's own address does; the form is then saved as it was sent.
+            raise_if_reauthentication_required(request, app="allauth.account")
         establishment = form.save(commit=False)
         establishment.profile_updated_at = timezone.now()
         establishment.save()
@@ -119,9 +126,7 @@ def choose_establishment(request):
         if membership is None:
             raise Http404("Établissement introuvable.")
         request.session[CURRENT_ESTABLISHMENT_KEY] = membership.establishment_id
-        messages.success(
-            request, f"Vous agissez maintenant pour {membership.establishment.name}."
-        )
+        messages.success(request, f"Vous agissez maintenant pour {membership.establishment.name}.")
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -268,7 +273,11 @@ def accept_invitation(request, token):
         except services.InvitationError as error:
             return _invitation_page(request, invitation, status=400, problem=str(error))
         if account is None:
-            login(request, membership.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+            login(
+                request,
+                membership.user,
+                backend="allauth.account.auth_backends.AuthenticationBackend",
+            )
             record_authentication(request, membership.user, method="password")
         request.session[CURRENT_ESTABLISHMENT_KEY] = membership.establishment_id
         messages.success(

@@ -3,6 +3,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from conftest import PASSWORD
 from profiles.decorators import PROFILE_REQUIRED_MESSAGE
 from profiles.forms import normalize_french_phone
 
@@ -17,6 +18,16 @@ VALID = {
     "belongs_to_group": "False",
     "has_staff_representative": "False",
 }
+
+
+@pytest.fixture(autouse=True)
+def _head_email_already_valid(db, request):
+    """Establishment B keeps its head's address (changing it asks for the
+    password again: tested at the end of this file)."""
+    if "establishment_b" in request.fixturenames:
+        establishment = request.getfixturevalue("establishment_b")
+        establishment.head_email = VALID["head_email"]
+        establishment.save(update_fields=["head_email"])
 
 
 @pytest.fixture
@@ -168,3 +179,29 @@ def test_gate_opens_once_the_profile_is_complete(client_b, incomplete_b):
     client_b.post(reverse("profiles:profile"), VALID)
     response = client_b.get(reverse("parcours:index"))
     assert response.status_code == 200
+
+
+def test_changing_the_head_email_asks_for_the_password_first(client_b, establishment_b):
+    """That address receives the account's password resets: an open session must
+    not be enough to take the account through it."""
+    pirate = {**VALID, "head_email": "pirate@example.fr"}
+    response = client_b.post(reverse("profiles:profile"), pirate)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    establishment_b.refresh_from_db()
+    assert establishment_b.head_email == VALID["head_email"]
+    # The password typed, the suspended change goes through as it was sent.
+    response = client_b.post(
+        f"{reverse('account_reauthenticate')}?next={reverse('profiles:profile')}",
+        {"password": PASSWORD},
+    )
+    establishment_b.refresh_from_db()
+    assert establishment_b.head_email == "pirate@example.fr"
+
+
+def test_a_first_head_email_is_part_of_completing_the_profile(client_b, establishment_b):
+    establishment_b.head_email = ""
+    establishment_b.save(update_fields=["head_email"])
+    client_b.post(reverse("profiles:profile"), VALID)
+    establishment_b.refresh_from_db()
+    assert establishment_b.head_email == VALID["head_email"]
