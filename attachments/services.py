@@ -173,6 +173,21 @@ def pending_uploads(establishment, ids) -> dict[int, list[PendingUpload]]:
     return found
 
 
+def storage_errors() -> tuple[type[Exception], ...]:
+    """What a storage that does not answer raises: the disk's, or S3's (botocore)."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # the object storage's libraries are optional
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
+
+
+STORAGE_UNAVAILABLE_MESSAGE = (
+    "Le stockage des documents ne répond pas pour le moment : rien n'a été enregistré. "
+    "Réessayez dans quelques minutes."
+)
+
+
 def keep_pending(*, establishment, question, checked_files, kept_bytes: int = 0):
     """Keep checked files of a refused form for `question`: (kept, not kept).
 
@@ -199,7 +214,12 @@ def keep_pending(*, establishment, question, checked_files, kept_bytes: int = 0)
             content_type=checked.content_type,
         )
         checked.file.seek(0)
-        pending.file.save(checked.name, checked.file, save=False)
+        try:
+            pending.file.save(checked.name, checked.file, save=False)
+        except storage_errors():  # the storage is down: not kept (the banner names it)
+            logger.exception("Storage unavailable: %s not kept", checked.name)
+            refused.append(checked)
+            continue
         try:
             pending.save()
         except Exception:

@@ -7,21 +7,12 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from .models import QuestionTemplate
-from .services import attachment_for_user
+from .services import attachment_for_user, storage_errors
 
 logger = logging.getLogger(__name__)
 
 # A downloaded document is never rendered as a page of this site.
 DOWNLOAD_CSP = "sandbox; default-src 'none'"
-
-
-def storage_errors() -> tuple[type[Exception], ...]:
-    """What a storage that does not answer raises: the disk's, or S3's (botocore)."""
-    try:
-        from botocore.exceptions import BotoCoreError, ClientError
-    except ImportError:  # the object storage's libraries are optional
-        return (OSError,)
-    return (OSError, BotoCoreError, ClientError)
 
 
 STORAGE_UNAVAILABLE = "Le stockage des documents ne répond pas pour le moment."
@@ -32,16 +23,20 @@ def private_file_response(request, field_file, filename, content_type):
 
     A missing file is a 404; a storage that does not answer (the object
     storage down) is a 503 page in the portal's layout, never a 500."""
+    stream = None
     try:
         stream = field_file.open("rb")
+        # FileResponse reads the size (on S3, the object is fetched here).
+        response = FileResponse(
+            stream, as_attachment=True, filename=filename, content_type=content_type
+        )
     except FileNotFoundError as error:
         raise Http404("Ce fichier n'est plus disponible.") from error
     except storage_errors():
         logger.exception("Storage unavailable while opening %s", field_file.name)
+        if stream is not None:
+            stream.close()
         return render(request, "503.html", {"reason": STORAGE_UNAVAILABLE}, status=503)
-    response = FileResponse(
-        stream, as_attachment=True, filename=filename, content_type=content_type
-    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = DOWNLOAD_CSP
     response["Cache-Control"] = "private, no-store"

@@ -10,7 +10,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from attachments.views import DOWNLOAD_CSP, private_file_response, storage_errors
+from attachments.services import storage_errors
+from attachments.views import DOWNLOAD_CSP, private_file_response
 from profiles.models import Caisse
 
 from .forms import RegionFilterForm, alphabetical
@@ -68,12 +69,11 @@ def news_image(request, pk):
     if not item.image:
         raise Http404("Cette actualité n'a pas d'image.")
     try:
-        stream = item.image.open("rb")
+        response = FileResponse(item.image.open("rb"), content_type=item.image_type)
     except FileNotFoundError as error:
         raise Http404("Cette image n'est plus disponible.") from error
     except storage_errors():  # the object storage is down: the page shows the alt text
         return HttpResponse(status=503)
-    response = FileResponse(stream, content_type=item.image_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = DOWNLOAD_CSP
     response["Cache-Control"] = "private, max-age=3600"

@@ -197,6 +197,17 @@ class StepForm(forms.Form):
             posted.appendlist(self.pending_field_name(questions[pending.question_id]), pending.pk)
 
     @property
+    def files_to_choose_again(self) -> str:
+        """The files of a refused form that could not be kept, to choose again."""
+        if not self.files_not_kept:
+            return ""
+        names = ", ".join(f"« {name} » ({code})" for name, code in self.files_not_kept)
+        return (
+            "Vos autres saisies sont conservées, mais ces fichiers ne sont pas gardés et "
+            f"doivent être choisis à nouveau (ou remplacés, s'ils ont été refusés) : {names}."
+        )
+
+    @property
     def error_banner(self) -> str:
         """What the banner of a refused form says, true for the files too."""
         text = (
@@ -204,12 +215,7 @@ class StepForm(forms.Form):
             "signalées sous les questions."
         )
         if self.files_not_kept:
-            names = ", ".join(f"« {name} » ({code})" for name, code in self.files_not_kept)
-            return (
-                f"{text} Vos autres saisies sont conservées, mais ces fichiers ne sont pas "
-                f"gardés et doivent être choisis à nouveau (ou remplacés, s'ils ont été "
-                f"refusés) : {names}."
-            )
+            return f"{text} {self.files_to_choose_again}"
         if any(self.fields[self.files_field_name(q)].pending for q in self._file_questions()):
             return (
                 f"{text} Rien de ce que vous avez saisi n'est perdu : les fichiers choisis "

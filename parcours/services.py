@@ -8,11 +8,17 @@ must be one of the establishment's, never someone else's row.
 
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from attachments.models import Attachment
-from attachments.services import QuotaExceeded, store_documents
+from attachments.services import (
+    STORAGE_UNAVAILABLE_MESSAGE,
+    QuotaExceeded,
+    storage_errors,
+    store_documents,
+)
 from tmspros.text import FreeTextField, same_text
 
 from . import emails
@@ -145,6 +151,9 @@ def save_step(*, establishment, form, by) -> StepProgress:
         except QuotaExceeded as error:
             names = {form.files_field_name(upload.question) for upload in uploads}
             raise QuotaExceeded({name: error.messages for name in names}) from None
+        except storage_errors() as error:  # nothing is written (this is one transaction)
+            logger.exception("Storage unavailable while saving a step")
+            raise ValidationError(STORAGE_UNAVAILABLE_MESSAGE, code="storage") from error
         for attachment in stored:
             data.rows[attachment.question_id].documents.insert(0, attachment)
         changed = True

@@ -73,7 +73,11 @@ def step(request, number):
             form = StepForm(data, posted, permissions=permissions)
             form.is_valid()
         except ValidationError as error:
+            # Beyond the space (two saves at once) or the storage down: nothing
+            # is saved; the files that can be kept are, and the banner names
+            # the others.
             form.add_error(None, error)
+            form.keep_files(refused_for_space=set(getattr(error, "error_dict", {})))
         else:
             messages.success(
                 request, SAVED_MESSAGE if form.writes_answers else COMMENTS_SAVED_MESSAGE

@@ -191,3 +191,22 @@ def test_a_chosen_file_survives_an_invalid_save_in_the_browser(
         "Bilan annuel",
     )
     expect(page.get_by_role("link", name="tableau de bord.pdf")).to_be_visible()
+
+
+def test_files_refused_by_a_concurrent_save_for_space_are_named_to_choose_again(
+    client_a, progress_a, monkeypatch
+):
+    """The form passed its checks, but another save took the space meanwhile."""
+    from attachments.services import QuotaExceeded
+    from parcours import services
+
+    def space_taken(**kwargs):
+        raise QuotaExceeded("L'espace de votre établissement est plein.")
+
+    monkeypatch.setattr(services, "store_documents", space_taken)
+    response = post_step(client_a, files.upload("bilan.pdf", files.pdf_bytes()), answer="oui")
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert NOTHING_LOST not in html
+    assert "« bilan.pdf » (Q8)" in html
+    assert not Attachment.objects.exists() and not Answer.objects.exists()

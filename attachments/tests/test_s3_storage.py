@@ -209,6 +209,65 @@ def test_an_object_storage_that_does_not_answer_is_a_503_page_not_a_500(
     assert "Le stockage des documents ne répond pas pour le moment." in response.content.decode()
 
 
+def _storage_down(*args, **kwargs):
+    from botocore.exceptions import EndpointConnectionError
+
+    raise EndpointConnectionError(endpoint_url="https://s3.example.fr")
+
+
+def test_a_download_whose_object_cannot_be_read_is_a_503_page(
+    bucket, client_a, progress_a, monkeypatch
+):
+    """The object's existence answers, its reading does not (FileResponse reads it)."""
+    from storages.backends.s3 import S3File
+
+    send(client_a, files.upload("un.pdf", files.pdf_bytes()))
+    attachment = Attachment.objects.get()
+    monkeypatch.setattr(S3File, "seek", _storage_down)
+    response = client_a.get(reverse("attachments:download", args=[attachment.pk]))
+    assert response.status_code == 503
+
+
+def test_a_save_while_the_storage_is_down_saves_nothing_and_says_so(
+    bucket, client_a, progress_a, monkeypatch
+):
+    from storages.backends.s3 import S3Storage
+
+    from parcours.models import Answer
+
+    monkeypatch.setattr(S3Storage, "_save", _storage_down)
+    response = send(client_a, files.upload("bilan.pdf", files.pdf_bytes()), description="Bilan")
+    assert response.status_code == 200
+    html = response.content.decode().replace("&#x27;", "'")
+    assert "Le stockage des documents ne répond pas pour le moment" in html
+    assert "« bilan.pdf » (Q8)" in html  # to choose again: it could not be kept
+    assert "Rien de ce que vous avez saisi n'est perdu" not in html
+    assert not Attachment.objects.exists() and not Answer.objects.exists()
+
+
+def test_a_refused_form_while_the_storage_is_down_names_the_file_to_choose_again(
+    bucket, client_a, progress_a, monkeypatch
+):
+    from storages.backends.s3 import S3Storage
+
+    from attachments.models import PendingUpload
+    from parcours.models import Question
+
+    monkeypatch.setattr(S3Storage, "_save", _storage_down)
+    t7 = Question.objects.get(code="T7")
+    response = client_a.post(
+        reverse("parcours:step", args=[1]),
+        {
+            "version": "0",
+            f"q_{t7.pk}": "peut-être",
+            "files-Q8": [files.upload("bilan.pdf", files.pdf_bytes())],
+        },
+    )
+    assert response.status_code == 200
+    assert "« bilan.pdf » (Q8)" in response.content.decode().replace("&#x27;", "'")
+    assert not PendingUpload.objects.exists()
+
+
 def test_a_deleted_document_removes_its_object_once_committed(
     bucket, client_a, progress_a, django_capture_on_commit_callbacks
 ):
