@@ -5,6 +5,7 @@ from allauth.account.utils import url_str_to_user_pk
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -44,6 +45,7 @@ class EmailChangeView(allauth_email_views.EmailView):
 email = EmailChangeView.as_view()
 
 
+@transaction.atomic  # it may run on a GET, outside the request's transaction
 def _sync_current_address(user) -> None:
     if not user.email:
         return

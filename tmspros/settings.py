@@ -106,7 +106,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The portal's queries are short: PostgreSQL's JIT compiled the back
     # office's counts for longer (+40 ms) than they take to run.
+    # (Behind PgBouncer: allow it with ignore_startup_parameters = options.)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # A database that does not answer fails a request (and /sante/) in 5 s, not minutes.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers wait for each other (WAL, a busy timeout, and
     # transactions that take the write lock when they begin) instead of
