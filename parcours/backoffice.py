@@ -23,9 +23,9 @@ from profiles.admin import CaisseScopedMixin, MembershipInline
 from profiles.models import PROFILE_FIELDS, Establishment, Membership, profile_complete_q
 
 from . import review
-from .models import Step, StepProgress
+from .models import Block, Step, StepProgress
 from .review import ReviewError
-from .steps import load_step
+from .steps import HISTORY_VOICES, comment_history, load_step
 
 Status = StepProgress.Status
 
@@ -213,34 +213,39 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        return queryset.select_related("caisse", "preventeur").annotate(
-            # What waits for the préventeur: a complete step, or a validated one
-            # modified since (waiting since its last change).
-            oldest_waiting=Min(
-                Case(
-                    When(
-                        step_progresses__status=Status.COMPLETE,
-                        then=F("step_progresses__completed_at"),
-                    ),
-                    When(
-                        step_progresses__validated_at__isnull=False,
-                        step_progresses__modified_since_validation=True,
-                        then=F("step_progresses__updated_at"),
-                    ),
+        return (
+            queryset.select_related("caisse", "preventeur")
+            .annotate(
+                # What waits for the préventeur: a complete step, or a validated one
+                # modified since (waiting since its last change).
+                oldest_waiting=Min(
+                    Case(
+                        When(
+                            step_progresses__status=Status.COMPLETE,
+                            then=F("step_progresses__completed_at"),
+                        ),
+                        When(
+                            step_progresses__validated_at__isnull=False,
+                            step_progresses__modified_since_validation=True,
+                            then=F("step_progresses__updated_at"),
+                        ),
+                    )
                 )
             )
-        ).prefetch_related(
-            Prefetch(
-                "step_progresses",
-                queryset=StepProgress.objects.select_related("step"),
-                to_attr="progresses",
-            ),
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.filter(role=Membership.Role.ESTABLISHMENT)
-                .select_related("user"),
-                to_attr="own_memberships",
-            ),
+            .prefetch_related(
+                Prefetch(
+                    "step_progresses",
+                    queryset=StepProgress.objects.select_related("step"),
+                    to_attr="progresses",
+                ),
+                Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.filter(
+                        role=Membership.Role.ESTABLISHMENT
+                    ).select_related("user"),
+                    to_attr="own_memberships",
+                ),
+            )
         )
 
     def get_ordering(self, request):
@@ -318,6 +323,11 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
                 name="{}_{}_follow".format(*info),
             ),
             path(
+                "<path:object_id>/suivi/historique/<int:block>/<slug:voice>/",
+                self.admin_site.admin_view(self.follow_history_view),
+                name="{}_{}_follow_history".format(*info),
+            ),
+            path(
                 "exporter/",
                 self.admin_site.admin_view(self.export_list_view),
                 name="{}_{}_export".format(*info),
@@ -330,6 +340,25 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
         return export_response(changelist.get_queryset(request))
+
+    def follow_history_view(self, request, object_id, block, voice):
+        """Every version of one voice's comment on a block (the follow page shows
+        the latest few), for whoever may follow the establishment; 404 otherwise."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if voice not in HISTORY_VOICES or not 0 < block < 2**63:
+            raise Http404("Historique introuvable.")
+        establishment = get_object_or_404(self.get_queryset(request), pk=_int(object_id))
+        block = get_object_or_404(Block.objects.select_related("step"), pk=block)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Historique des commentaires – {establishment.name}",
+            "establishment": establishment,
+            "step": block.step,
+            **comment_history(establishment, block, voice, request.GET.get("page")),
+        }
+        return TemplateResponse(request, "admin/parcours/history.html", context)
 
     def follow_view(self, request, object_id):
         if not self.has_view_permission(request):
@@ -355,9 +384,7 @@ class EstablishmentAdmin(CaisseScopedMixin, admin.ModelAdmin):
                 }
             )
         account = own_account(establishment)
-        lock = (
-            LoginLock.objects.filter(identifier=lock_identifier(establishment.siret)).first()
-        )
+        lock = LoginLock.objects.filter(identifier=lock_identifier(establishment.siret)).first()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -549,7 +576,11 @@ def badge(number, progress):
     if progress.status == Status.COMPLETE and progress.completed_at:
         label += f" depuis le {timezone.localtime(progress.completed_at):%d/%m/%Y}"
     label = f"{number}. {label}"
-    css = "modified" if progress.is_validated and progress.modified_since_validation else progress.status
+    css = (
+        "modified"
+        if progress.is_validated and progress.modified_since_validation
+        else progress.status
+    )
     return (css, number, label)
 
 

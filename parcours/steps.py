@@ -10,6 +10,7 @@ the EARLIER_SHOWN latest earlier ones (the rest is on its history page).
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 
@@ -110,7 +111,9 @@ class BlockRow:
     @cached_property
     def earlier_by_voice(self) -> dict:
         """Earlier versions of each voice's comment, newest first, as shown."""
-        return {voice.value: [self.shown(c) for c in self.earlier(voice)] for voice in Comment.Voice}
+        return {
+            voice.value: [self.shown(c) for c in self.earlier(voice)] for voice in Comment.Voice
+        }
 
     @property
     def earlier_comments(self) -> list:
@@ -264,3 +267,43 @@ def load_step(establishment, step, progress=None) -> StepData:
     if data.takes_files:
         data.used_bytes = used_bytes(establishment)
     return data
+
+
+# --- A voice's whole comment history (the step page shows the latest few) ----
+HISTORY_VOICES = {
+    "etablissement": Comment.Voice.ESTABLISHMENT,
+    "cse": Comment.Voice.REPRESENTATIVES,
+    "caisse": Comment.Voice.CAISSE,
+}
+HISTORY_PER_PAGE = 20
+
+
+def comment_history(establishment, block, voice: str, page_number) -> dict:
+    """One page of every version of a voice's comment on a block, newest first,
+    numbered from the first (1) to the current one; `voice` is its name in the
+    address ("etablissement", "cse", "caisse"). The template's context."""
+    versions = (
+        Comment.objects.filter(
+            establishment=establishment, block=block, voice=HISTORY_VOICES[voice]
+        )
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(versions, HISTORY_PER_PAGE).get_page(page_number)
+    first_number = page.paginator.count - page.start_index() + 1 if page.paginator.count else 0
+    return {
+        "comment_block": block,  # "block" is a template's own {{ block }}
+        "voice_label": HISTORY_VOICES[voice].label,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number),
+        "ellipsis": Paginator.ELLIPSIS,
+        "versions": [
+            {
+                "number": first_number - index,
+                "text": comment.text,
+                "author": author_label(comment.author, establishment),
+                "created_at": comment.created_at,
+            }
+            for index, comment in enumerate(page.object_list)
+        ],
+    }

@@ -18,8 +18,9 @@ from profiles.permissions import Action
 
 from . import export, services, versions
 from .forms import StepForm
-from .models import Block, Comment, Step
-from .steps import author_label, load_step
+from .models import Block, Step
+from .steps import HISTORY_VOICES, author_label, load_step
+from .steps import comment_history as history_page
 
 SAVED_MESSAGE = "Vos réponses ont été enregistrées."
 COMMENTS_SAVED_MESSAGE = "Vos commentaires ont été enregistrés."
@@ -30,13 +31,6 @@ CONFLICT_MESSAGE = (
 )
 # The largest primary key (BigAutoField); a posted id beyond it cannot exist.
 MAX_ID = 2**63 - 1
-# A voice's comment history, by the French name its address uses.
-HISTORY_VOICES = {
-    "etablissement": Comment.Voice.ESTABLISHMENT,
-    "cse": Comment.Voice.REPRESENTATIVES,
-    "caisse": Comment.Voice.CAISSE,
-}
-HISTORY_PER_PAGE = 20
 DOCUMENTS_PER_PAGE = 50
 
 
@@ -112,35 +106,12 @@ def comment_history(request, number, block, voice):
         raise Http404("Historique introuvable.")
     step = get_object_or_404(Step, number=number)
     block = get_object_or_404(Block, pk=block, step=step, retired_at__isnull=True)
-    versions = (
-        Comment.objects.filter(
-            establishment=request.establishment, block=block, voice=HISTORY_VOICES[voice]
-        )
-        .select_related("author")
-        .order_by("-created_at", "-pk")
-    )
-    page = Paginator(versions, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
-    first_number = page.paginator.count - page.start_index() + 1 if page.paginator.count else 0
-    shown = [
-        {
-            "number": first_number - index,
-            "text": comment.text,
-            "author": author_label(comment.author, request.establishment),
-            "created_at": comment.created_at,
-        }
-        for index, comment in enumerate(page.object_list)
-    ]
     return render(
         request,
         "parcours/history.html",
         {
             "step": step,
-            "comment_block": block,  # "block" is the template's own {{ block }}
-            "voice_label": HISTORY_VOICES[voice].label,
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number),
-            "ellipsis": Paginator.ELLIPSIS,
-            "versions": shown,
+            **history_page(request.establishment, block, voice, request.GET.get("page")),
         },
     )
 

@@ -181,3 +181,46 @@ def test_the_follow_up_page_shows_the_latest_versions_of_each_voice(
     versions(establishment_a, block, 100)
     with django_assert_max_num_queries(len(few.captured_queries)):
         backoffice_a.get(url)
+
+
+def follow_history_url(establishment, block, voice="etablissement"):
+    return reverse(
+        "admin:profiles_establishment_follow_history", args=[establishment.pk, block.pk, voice]
+    )
+
+
+def test_the_follow_up_page_links_to_each_voices_whole_history(
+    backoffice_a, establishment_a, block, preventeur_a, django_assert_max_num_queries
+):
+    versions(establishment_a, block, 30)
+    follow = backoffice_a.get(
+        reverse("admin:profiles_establishment_follow", args=[establishment_a.pk])
+    ).content.decode()
+    assert f'href="{follow_history_url(establishment_a, block)}"' in follow
+    with django_assert_max_num_queries(20) as few:
+        page = backoffice_a.get(follow_history_url(establishment_a, block)).content.decode()
+    queries = len(few.captured_queries)
+    assert "30 versions" in page and "Version 30 (version actuelle)" in page
+    assert "Version 30 du commentaire" in page and "Version 11 du commentaire" in page
+    assert "Version 10 du commentaire" not in page  # 20 a page
+    assert (
+        "Version 10 du commentaire"
+        in backoffice_a.get(follow_history_url(establishment_a, block) + "?page=2").content.decode()
+    )
+    versions(establishment_a, block, 100)
+    with django_assert_max_num_queries(queries):
+        backoffice_a.get(follow_history_url(establishment_a, block))
+
+
+def test_another_caisses_history_and_a_wrong_voice_are_404(
+    establishment_a, establishment_b, block, preventeur_b
+):
+    from .conftest import as_staff, grant
+
+    versions(establishment_a, block, 5)
+    other_caisse = as_staff(grant(preventeur_b))
+    assert other_caisse.get(follow_history_url(establishment_a, block)).status_code == 404
+    assert (
+        other_caisse.get(follow_history_url(establishment_a, block, "inconnue")).status_code == 404
+    )
+    assert other_caisse.get(follow_history_url(establishment_b, block, "caisse")).status_code == 200

@@ -218,6 +218,13 @@ def test_backoffice_pages_pass_axe_and_have_their_own_title(
     audit.visit("admin index", "/admin/")
     audit.visit("establishments", "/admin/profiles/establishment/")
     audit.visit("follow", f"/admin/profiles/establishment/{establishment_a.pk}/suivi/")
+    from parcours.models import Question
+
+    block = Question.objects.get(code="Q1").block
+    audit.visit(
+        "comment history",
+        f"/admin/profiles/establishment/{establishment_a.pk}/suivi/historique/{block.pk}/caisse/",
+    )
     audit.visit("statistics", "/admin/statistiques/")
     audit.visit("403", "/admin/accounts/user/add/")
 
