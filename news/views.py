@@ -46,7 +46,17 @@ def home_news(request) -> dict:
 def news_list(request):
     news_filter = RegionFilterForm(request)
     page = Paginator(news_filter.news(), NEWS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "news/list.html", {"news_filter": news_filter, "page": page})
+    return render(
+        request,
+        "news/list.html",
+        {
+            "news_filter": news_filter,
+            "page": page,
+            # Bounded however many pages: 1 2 … 7 8 9 … 40 41
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "ellipsis": Paginator.ELLIPSIS,
+        },
+    )
 
 
 def on_portal_item(pk) -> NewsItem:

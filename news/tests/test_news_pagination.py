@@ -43,3 +43,15 @@ def test_list_query_count_does_not_grow_with_items(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = page_text(client_a.get(LIST))
     assert html.count(">CONSULTER<") == 12
+
+
+def test_the_page_links_stay_few_however_many_pages(client_a, settings, monkeypatch):
+    from news import views
+
+    monkeypatch.setattr(views, "NEWS_PER_PAGE", 1)
+    for number in range(40):
+        make_news(f"Actualité {number}", days_ago=number + 1)
+    html = client_a.get("/actualites/", {"page": 20}).content.decode()
+    links = html.count('class="page-link"')
+    assert links < 20
+    assert "…" in html and 'aria-current="page">20<' in html
