@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -170,3 +171,17 @@ class AccountEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.user}"
+
+
+def done_by(verbose_name: str, *, blank: bool = True, **extra) -> models.ForeignKey:
+    """Who did something (validated, withdrew, wrote…): a person's account,
+    kept as empty if the account is ever deleted, with no reverse accessor."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=blank,
+        related_name="+",
+        **extra,
+    )

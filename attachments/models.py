@@ -1,8 +1,9 @@
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from accounts.models import done_by
 
 
 def attachment_storage_name(instance, filename):
@@ -33,13 +34,7 @@ class Attachment(models.Model):
     description = models.CharField("description", max_length=255, blank=True)
     size = models.PositiveBigIntegerField("taille")
     content_type = models.CharField("type", max_length=120)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="déposé par",
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    uploaded_by = done_by("déposé par", blank=False)
     uploaded_at = models.DateTimeField("date de dépôt", auto_now_add=True)
 
     class Meta:

@@ -13,11 +13,12 @@ one caisse. Two rules, both here:
 import uuid
 from pathlib import PurePosixPath
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from accounts.models import done_by
 
 from .formatting import clean_html
 
@@ -116,15 +117,7 @@ class Scoped(models.Model):
         related_name="+",
         help_text="« Nationale » : pour tous les établissements ; une caisse : pour les siens.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="créé par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    created_by = done_by("créé par", editable=False)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 

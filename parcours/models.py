@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import done_by
+
 from . import kinds
 
 
@@ -198,14 +200,7 @@ class StepProgress(models.Model):
     completed_at = models.DateTimeField("complète depuis le", null=True, blank=True)
     completion_count = models.PositiveIntegerField("passages à l'état complet", default=0)
     validated_at = models.DateTimeField("validée le", null=True, blank=True)
-    validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="validée par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    validated_by = done_by("validée par")
     modified_since_validation = models.BooleanField("modifiée depuis la validation", default=False)
     validation = models.ForeignKey(
         "StepValidation",
@@ -216,35 +211,14 @@ class StepProgress(models.Model):
         related_name="+",
     )
     sent_back_at = models.DateTimeField("renvoyée pour correction le", null=True, blank=True)
-    sent_back_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="renvoyée par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    sent_back_by = done_by("renvoyée par")
     sent_back_message = models.TextField("message de renvoi", blank=True)
     seen_by_representatives_at = models.DateTimeField(
         "vue par CSE / CHSCT / DP le", null=True, blank=True
     )
-    seen_by_representatives = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="vue par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    seen_by_representatives = done_by("vue par")
     updated_at = models.DateTimeField("modifiée le", null=True, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="modifiée par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    updated_by = done_by("modifiée par")
 
     class Meta:
         verbose_name = "avancement d'étape"
@@ -295,24 +269,11 @@ class StepValidation(models.Model):
     progress = models.ForeignKey(
         StepProgress, verbose_name="étape", on_delete=models.CASCADE, related_name="validations"
     )
-    validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="validée par",
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    validated_by = done_by("validée par", blank=False)
     validated_at = models.DateTimeField("validée le", default=timezone.now)
     state = models.JSONField("contenu validé")
     withdrawn_at = models.DateTimeField("retirée le", null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="retirée par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    withdrawn_by = done_by("retirée par")
     withdrawal_reason = models.TextField("motif du retrait", blank=True)
 
     class Meta:
@@ -321,7 +282,9 @@ class StepValidation(models.Model):
         ordering = ["-validated_at", "-pk"]
 
     def __str__(self):
-        return f"{self.progress} – validée le {timezone.localtime(self.validated_at):%d/%m/%Y %H:%M}"
+        return (
+            f"{self.progress} – validée le {timezone.localtime(self.validated_at):%d/%m/%Y %H:%M}"
+        )
 
 
 class Answer(models.Model):
@@ -362,13 +325,7 @@ class Comment(models.Model):
     block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="comments")
     voice = models.CharField("voix", max_length=20, choices=Voice)
     text = models.TextField("commentaire", blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="auteur",
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
+    author = done_by("auteur", blank=False)
     created_at = models.DateTimeField("écrit le", auto_now_add=True)
 
     class Meta:

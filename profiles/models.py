@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from accounts.models import done_by
 from accounts.siret import validate_siret
 
 
@@ -55,9 +56,7 @@ def visibility(user, prefix: str = "") -> Q | None:
         return Q()
     if user.is_preventeur:
         return Q(**{f"{prefix}caisse_id": user.caisse_id}) if user.caisse_id else None
-    return Q(
-        **{f"{prefix}memberships__user": user, f"{prefix}memberships__is_active": True}
-    )
+    return Q(**{f"{prefix}memberships__user": user, f"{prefix}memberships__is_active": True})
 
 
 class EstablishmentQuerySet(models.QuerySet):
@@ -265,14 +264,7 @@ class Membership(models.Model):
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField("créée le", default=timezone.now)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="modifiée par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    updated_by = done_by("modifiée par")
 
     objects = MembershipQuerySet.as_manager()
 
@@ -338,35 +330,14 @@ class Invitation(models.Model):
     token = models.CharField(
         "jeton", max_length=64, unique=True, default=new_invitation_token, editable=False
     )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="invité par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    invited_by = done_by("invité par")
     created_at = models.DateTimeField("créée le", default=timezone.now)
     sent_at = models.DateTimeField("envoyée le", default=timezone.now)
     validity = models.DurationField("validité", default=default_invitation_validity)
     accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="acceptée par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    accepted_by = done_by("acceptée par")
     withdrawn_at = models.DateTimeField("retirée le", null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="retirée par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    withdrawn_by = done_by("retirée par")
 
     objects = InvitationQuerySet.as_manager()
 
