@@ -128,3 +128,21 @@ def test_smtp_email_url_configures_the_delivery_mailer(url):
     assert mailer["OPTIONS"]["host"] == "smtp.example.fr"
     assert mailer["OPTIONS"]["port"] == 587
     assert mailer["OPTIONS"]["username"] == "user"
+
+
+def test_a_postgresql_database_times_out_and_runs_without_jit():
+    """A database that does not answer fails a request (and /sante/) in 5 s."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from tmspros import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        ],
+        cwd=ROOT,
+        env=production_env(DATABASE_URL="postgres://tmspros@db.example.fr/tmspros"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "'connect_timeout': 5" in result.stdout, result.stderr
+    assert "'options': '-c jit=off'" in result.stdout
