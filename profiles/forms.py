@@ -3,7 +3,7 @@ import re
 from django import forms
 
 from accounts.forms import SetPasswordForm
-from tmspros.text import clean_text
+from tmspros.text import FreeTextField
 
 from .models import (
     PROFILE_CONTACT_FIELDS,
@@ -40,11 +40,6 @@ def normalize_french_phone(value: str) -> str | None:
     if not re.fullmatch(r"0[1-9]\d{8}", digits):
         return None
     return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
-
-
-# A name as typed, without control and invisible format characters: the
-# portal's one rule for free text (a name made only of them is no name).
-visible_text = clean_text
 
 
 def _yes_no_field(label):
@@ -97,6 +92,11 @@ class ProfileForm(forms.ModelForm):
             "head_function": forms.TextInput(attrs={"autocomplete": "organization-title"}),
             "head_address": forms.TextInput(attrs={"autocomplete": "street-address"}),
         }
+        # Without control or invisible characters (tmspros.text): a name made
+        # only of them is no name, and "required" answers.
+        field_classes = dict.fromkeys(
+            ["head_last_name", "head_first_name", "head_function", "head_address"], FreeTextField
+        )
         error_messages = {
             "head_last_name": {"required": "Saisissez le nom du chef d'établissement."},
             "head_first_name": {"required": "Saisissez le prénom du chef d'établissement."},
@@ -118,26 +118,6 @@ class ProfileForm(forms.ModelForm):
         if phone is None:
             raise forms.ValidationError(PHONE_ERROR, code="invalid_phone")
         return phone
-
-    def _clean_text(self, name):
-        value = visible_text(self.cleaned_data[name])
-        if not value and self.fields[name].required:
-            raise forms.ValidationError(
-                self.fields[name].error_messages["required"], code="required"
-            )
-        return value
-
-    def clean_head_last_name(self):
-        return self._clean_text("head_last_name")
-
-    def clean_head_first_name(self):
-        return self._clean_text("head_first_name")
-
-    def clean_head_address(self):
-        return self._clean_text("head_address")
-
-    def clean_head_function(self):
-        return self._clean_text("head_function")
 
 
 # Bootstrap hides an error that follows no invalid input: the inline radios'
@@ -190,7 +170,7 @@ class InvitationForm(forms.Form):
 
     prefix = "invitation"
 
-    last_name = forms.CharField(
+    last_name = FreeTextField(
         label="Nom",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -199,7 +179,7 @@ class InvitationForm(forms.Form):
             "max_length": "Le nom ne doit pas dépasser 150 caractères.",
         },
     )
-    first_name = forms.CharField(
+    first_name = FreeTextField(
         label="Prénom",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -231,20 +211,6 @@ class InvitationForm(forms.Form):
     def __init__(self, establishment, *args, **kwargs):
         self.establishment = establishment
         super().__init__(*args, **kwargs)
-
-    def _clean_name(self, name):
-        value = visible_text(self.cleaned_data[name])
-        if not value:
-            raise forms.ValidationError(
-                self.fields[name].error_messages["required"], code="required"
-            )
-        return value
-
-    def clean_last_name(self):
-        return self._clean_name("last_name")
-
-    def clean_first_name(self):
-        return self._clean_name("first_name")
 
     def clean_email(self):
         from .services import invitable_account_error

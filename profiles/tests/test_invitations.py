@@ -313,3 +313,17 @@ def test_a_withdrawn_representative_invited_again_gets_the_same_membership_back(
     assert representative_a.memberships.count() == 1
     membership.refresh_from_db()
     assert membership.is_active and membership.mandate == Membership.Mandate.DP
+
+
+def test_the_invitees_name_loses_invisible_characters(
+    client_a, establishment_a, django_capture_on_commit_callbacks
+):
+    from profiles.models import Invitation
+
+    invite(
+        client_a,
+        django_capture_on_commit_callbacks,
+        **{"invitation-last_name": "Lef\u202eèvre\x07", "invitation-first_name": " Na\u200bdia "},
+    )
+    invitation = Invitation.objects.get(establishment=establishment_a)
+    assert (invitation.first_name, invitation.last_name) == ("Nadia", "Lefèvre")
